@@ -1,0 +1,408 @@
+package netlink
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// An AttributeDecoder walks the attributes in a buffer, in the manner of
+// bufio.Scanner: Next advances to the next attribute, the other methods
+// read the current one, and Err reports the first error.
+//
+//	d := netlink.NewAttributeDecoder(b)
+//	for d.Next() {
+//		switch d.Type() {
+//		case unix.IFLA_MTU:
+//			mtu = d.Uint32()
+//		case unix.IFLA_IFNAME:
+//			name = d.String()
+//		}
+//	}
+//	if err := d.Err(); err != nil {
+//		return err
+//	}
+//
+// Malformed input is an error, never a panic: an attribute whose length is
+// less than AttributeHeaderLen or runs past the end of the buffer, 1 to 3
+// stray bytes after the last attribute (padding up to alignment is
+// accepted), a getter whose type does not match the payload's size, and
+// nests more than MaxNestingDepth deep. Errors are *ParseError values that
+// name the attribute's type and its offset in the buffer given to
+// NewAttributeDecoder or Reset, nested attributes included. After an error,
+// Next returns false and getters return zero values.
+//
+// The decoder does not copy: Data and Do hand out slices of the buffer.
+// Walking a buffer allocates nothing when the decoder is reused through
+// Reset, or declared as a value (var d AttributeDecoder; d.Reset(b));
+// Nested reuses one child decoder per level. Only Bytes and String
+// allocate, for the value they return.
+//
+// An AttributeDecoder must not be used by more than one goroutine at a time.
+type AttributeDecoder struct {
+	// ByteOrder is the byte order of integer payloads; nil means
+	// binary.NativeEndian, the order the kernel uses for most attributes.
+	// An attribute flagged AttributeNetByteOrder (NLA_F_NET_BYTEORDER) is
+	// read big-endian whatever ByteOrder says. Attribute headers are
+	// always in native order.
+	ByteOrder binary.ByteOrder
+
+	b     []byte
+	base  int // offset of b in the outermost buffer, for errors and Offset
+	depth int // nesting level of b: 0 for the outermost buffer
+	off   int // offset in b of the next attribute
+	cur   int // offset in b of the current attribute
+	typ   uint16
+	data  []byte // payload of the current attribute
+	err   error
+	child *AttributeDecoder // reused by Nested, allocated on first use
+}
+
+// NewAttributeDecoder returns a decoder for the attributes in b, with
+// ByteOrder set to binary.NativeEndian.
+func NewAttributeDecoder(b []byte) *AttributeDecoder {
+	d := &AttributeDecoder{ByteOrder: binary.NativeEndian}
+	d.Reset(b)
+	return d
+}
+
+// Reset makes the decoder walk the attributes in b from the start,
+// discarding any error. ByteOrder is not changed.
+func (d *AttributeDecoder) Reset(b []byte) {
+	d.reset(b, 0, 0)
+}
+
+func (d *AttributeDecoder) reset(b []byte, base, depth int) {
+	d.b = b
+	d.base = base
+	d.depth = depth
+	d.off = 0
+	d.cur = 0
+	d.typ = 0
+	d.data = nil
+	d.err = nil
+}
+
+// Next advances to the next attribute and reports whether there is one.
+// It returns false at the end of the buffer and after any error; Err tells
+// the two apart.
+func (d *AttributeDecoder) Next() bool {
+	if d.err != nil {
+		return false
+	}
+	d.data = nil
+	rest := len(d.b) - d.off
+	if rest <= 0 {
+		return false
+	}
+	if rest < AttributeHeaderLen {
+		d.fail(parseErrorf("attribute", d.base+d.off, -1, ErrBadLength,
+			"%d trailing bytes, too short for an attribute header", rest))
+		return false
+	}
+	length := int(binary.NativeEndian.Uint16(d.b[d.off:]))
+	typ := binary.NativeEndian.Uint16(d.b[d.off+2:])
+	if length < AttributeHeaderLen {
+		d.fail(parseErrorf("attribute", d.base+d.off, int(typ&AttributeTypeMask), ErrBadLength,
+			"length %d < %d", length, AttributeHeaderLen))
+		return false
+	}
+	if length > rest {
+		d.fail(parseErrorf("attribute", d.base+d.off, int(typ&AttributeTypeMask), ErrBadLength,
+			"length %d runs past the end of the buffer, %d bytes left", length, rest))
+		return false
+	}
+	d.cur = d.off
+	d.typ = typ
+	end := d.off + length
+	d.data = d.b[d.off+AttributeHeaderLen : end : end]
+	// The last attribute's padding may be missing or partial.
+	d.off = min(d.off+AttributeAlign(length), len(d.b))
+	return true
+}
+
+// Err returns the first error the decoder met, or nil.
+func (d *AttributeDecoder) Err() error { return d.err }
+
+// Type returns the current attribute's type, without flag bits.
+func (d *AttributeDecoder) Type() uint16 { return d.typ & AttributeTypeMask }
+
+// TypeFlags returns the current attribute's flag bits only: some
+// combination of AttributeNested and AttributeNetByteOrder.
+func (d *AttributeDecoder) TypeFlags() uint16 { return d.typ &^ AttributeTypeMask }
+
+// Len returns the length of the current attribute's payload, without
+// header or padding.
+func (d *AttributeDecoder) Len() int { return len(d.data) }
+
+// Offset returns the offset of the current attribute's header in the
+// buffer given to NewAttributeDecoder or Reset. Within Nested it is still
+// relative to that outermost buffer, as are the offsets in errors.
+func (d *AttributeDecoder) Offset() int { return d.base + d.cur }
+
+// Data returns the current attribute's payload without copying it: the
+// slice aliases the decoded buffer, so it changes if the buffer does. Its
+// capacity ends with the payload, so appending to it cannot overwrite the
+// next attribute. Use Bytes for a copy.
+func (d *AttributeDecoder) Data() []byte { return d.data }
+
+// Bytes returns a copy of the current attribute's payload.
+func (d *AttributeDecoder) Bytes() []byte { return bytes.Clone(d.data) }
+
+// String returns the current attribute's payload as a string, without its
+// terminating NUL byte if it has one (NLA_STRING, NLA_NUL_STRING). Only
+// one NUL is removed.
+func (d *AttributeDecoder) String() string {
+	b := d.data
+	if len(b) > 0 && b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
+
+// Uint8 returns the current attribute's payload as a uint8 (NLA_U8). The
+// payload must be exactly 1 byte long.
+func (d *AttributeDecoder) Uint8() uint8 {
+	if b := d.fixed(1, "uint8"); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+// Uint16 returns the current attribute's payload as a uint16 (NLA_U16). The
+// payload must be exactly 2 bytes long.
+func (d *AttributeDecoder) Uint16() uint16 {
+	if b := d.fixed(2, "uint16"); b != nil {
+		return d.order().Uint16(b)
+	}
+	return 0
+}
+
+// Uint32 returns the current attribute's payload as a uint32 (NLA_U32). The
+// payload must be exactly 4 bytes long.
+func (d *AttributeDecoder) Uint32() uint32 {
+	if b := d.fixed(4, "uint32"); b != nil {
+		return d.order().Uint32(b)
+	}
+	return 0
+}
+
+// Uint64 returns the current attribute's payload as a uint64 (NLA_U64). The
+// payload must be exactly 8 bytes long.
+func (d *AttributeDecoder) Uint64() uint64 {
+	if b := d.fixed(8, "uint64"); b != nil {
+		return d.order().Uint64(b)
+	}
+	return 0
+}
+
+// Int8 returns the current attribute's payload as an int8 (NLA_S8). The
+// payload must be exactly 1 byte long.
+func (d *AttributeDecoder) Int8() int8 {
+	if b := d.fixed(1, "int8"); b != nil {
+		return int8(b[0])
+	}
+	return 0
+}
+
+// Int16 returns the current attribute's payload as an int16 (NLA_S16). The
+// payload must be exactly 2 bytes long.
+func (d *AttributeDecoder) Int16() int16 {
+	if b := d.fixed(2, "int16"); b != nil {
+		return int16(d.order().Uint16(b))
+	}
+	return 0
+}
+
+// Int32 returns the current attribute's payload as an int32 (NLA_S32). The
+// payload must be exactly 4 bytes long.
+func (d *AttributeDecoder) Int32() int32 {
+	if b := d.fixed(4, "int32"); b != nil {
+		return int32(d.order().Uint32(b))
+	}
+	return 0
+}
+
+// Int64 returns the current attribute's payload as an int64 (NLA_S64). The
+// payload must be exactly 8 bytes long.
+func (d *AttributeDecoder) Int64() int64 {
+	if b := d.fixed(8, "int64"); b != nil {
+		return int64(d.order().Uint64(b))
+	}
+	return 0
+}
+
+// Uint returns the current attribute's payload as a variable-width
+// unsigned integer (NLA_UINT): the payload must be 4 or 8 bytes long.
+func (d *AttributeDecoder) Uint() uint64 {
+	switch len(d.data) {
+	case 4:
+		return uint64(d.order().Uint32(d.data))
+	case 8:
+		return d.order().Uint64(d.data)
+	}
+	d.badSize("uint needs 4 or 8 bytes, have %d", len(d.data))
+	return 0
+}
+
+// Int returns the current attribute's payload as a variable-width signed
+// integer (NLA_SINT): the payload must be 4 or 8 bytes long, and a 4-byte
+// value is sign-extended.
+func (d *AttributeDecoder) Int() int64 {
+	switch len(d.data) {
+	case 4:
+		return int64(int32(d.order().Uint32(d.data)))
+	case 8:
+		return int64(d.order().Uint64(d.data))
+	}
+	d.badSize("int needs 4 or 8 bytes, have %d", len(d.data))
+	return 0
+}
+
+// Flag reports that a flag attribute (NLA_FLAG) is present: its payload
+// must be empty. It returns false, and records an error, if not.
+func (d *AttributeDecoder) Flag() bool {
+	return d.fixed(0, "flag") != nil
+}
+
+// Bitfield32 returns the current attribute's payload as a struct
+// nla_bitfield32 (NLA_BITFIELD32): value, the bits to set, and selector,
+// the bits value applies to. The payload must be exactly 8 bytes long. Both
+// fields are read in native byte order, as the kernel writes them, whatever
+// ByteOrder says.
+func (d *AttributeDecoder) Bitfield32() (value, selector uint32) {
+	if b := d.fixed(8, "bitfield32"); b != nil {
+		return binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])
+	}
+	return 0, 0
+}
+
+// Do calls fn with the current attribute's payload, for types the decoder
+// has no method for. The payload aliases the decoded buffer, as with Data.
+// An error from fn becomes the decoder's error, unless it already has one.
+func (d *AttributeDecoder) Do(fn func(b []byte) error) {
+	if d.err != nil {
+		return
+	}
+	if err := fn(d.data); err != nil {
+		d.fail(err)
+	}
+}
+
+// fixed returns the current payload if it is exactly n bytes long, or
+// records an error naming the type what and returns nil. For n == 0 the
+// returned slice is empty but not nil.
+func (d *AttributeDecoder) fixed(n int, what string) []byte {
+	if d.data == nil || len(d.data) != n {
+		unit := "bytes"
+		if n == 1 {
+			unit = "byte"
+		}
+		d.badSize("%s needs %d %s, have %d", what, n, unit, len(d.data))
+		return nil
+	}
+	return d.data
+}
+
+// badSize records a size mismatch for the current attribute, or that there
+// is no current attribute.
+func (d *AttributeDecoder) badSize(format string, args ...any) {
+	switch {
+	case d.err != nil:
+	case d.data == nil:
+		d.fail(parseErrorf("attribute", d.base+d.off, -1, ErrBadLength, "no current attribute"))
+	default:
+		d.fail(parseErrorf("attribute", d.Offset(), int(d.Type()), ErrBadLength, format, args...))
+	}
+}
+
+// fail records err unless an earlier error is recorded, and drops the
+// current attribute so that getters return zero values.
+func (d *AttributeDecoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+	d.data = nil
+}
+
+// order returns the byte order of the current attribute's integer payload.
+func (d *AttributeDecoder) order() binary.ByteOrder {
+	switch {
+	case d.typ&AttributeNetByteOrder != 0:
+		return binary.BigEndian
+	case d.ByteOrder == nil:
+		return binary.NativeEndian
+	}
+	return d.ByteOrder
+}
+
+// Nested decodes the current attribute's payload as a sequence of
+// attributes (NLA_NESTED): it calls fn with a decoder for them. The
+// AttributeNested flag is not required, since many families omit it.
+//
+// The decoder passed to fn is owned by d and reused by the next call of
+// Nested: it is valid only until fn returns, and fn must not call d's
+// methods. It inherits d.ByteOrder, and its offsets and errors are relative
+// to d's outermost buffer. An error it records, or an error fn returns,
+// becomes d's error; fn's error wins if both happen, so fn may return the
+// nested decoder's Err wrapped with context. Nesting more than
+// MaxNestingDepth levels deep is an error wrapping ErrTooDeep.
+func (d *AttributeDecoder) Nested(fn func(*AttributeDecoder) error) {
+	if c := d.enter(); c != nil {
+		d.leave(c, fn(c))
+	}
+}
+
+// NestedArray decodes the current attribute as an indexed array
+// (NLA_NESTED_ARRAY), as written by AttributeEncoder.NestedArray: a nest
+// whose every entry is itself a nest. It calls fn once per entry, with i
+// counting entries from 0 and a decoder for the entry's attributes. As in
+// the kernel, the entries' types are not checked. The rules of Nested
+// apply to the decoder fn receives; it is valid only until fn returns.
+func (d *AttributeDecoder) NestedArray(fn func(i int, d *AttributeDecoder) error) {
+	list := d.enter()
+	if list == nil {
+		return
+	}
+	for i := 0; list.Next(); i++ {
+		entry := list.enter()
+		if entry == nil {
+			break
+		}
+		list.leave(entry, fn(i, entry))
+	}
+	d.leave(list, nil)
+}
+
+// enter returns the child decoder, reset to walk the current attribute's
+// payload one level deeper, or records an error and returns nil.
+func (d *AttributeDecoder) enter() *AttributeDecoder {
+	if d.err != nil {
+		return nil
+	}
+	if d.data == nil {
+		d.badSize("no current attribute")
+		return nil
+	}
+	if d.depth >= MaxNestingDepth {
+		d.fail(parseErrorf("attribute", d.Offset(), int(d.Type()), ErrTooDeep,
+			"nesting deeper than %d", MaxNestingDepth))
+		return nil
+	}
+	if d.child == nil {
+		d.child = new(AttributeDecoder)
+	}
+	c := d.child
+	c.ByteOrder = d.ByteOrder
+	c.reset(d.data, d.Offset()+AttributeHeaderLen, d.depth+1)
+	return c
+}
+
+// leave records err, the error of the function that walked the child
+// decoder c, or else c's own error.
+func (d *AttributeDecoder) leave(c *AttributeDecoder, err error) {
+	if err != nil {
+		d.fail(err)
+	} else if c.err != nil {
+		d.fail(c.err)
+	}
+}

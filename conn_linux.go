@@ -1,0 +1,386 @@
+//go:build linux
+
+package netlink
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/bits"
+	"os"
+	"runtime"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+var _ socket = (*sysSocket)(nil)
+
+// sysSocket is an AF_NETLINK socket registered with the Go runtime poller.
+// Its read state is used under Conn.rmu and its write state under Conn.wmu;
+// the syscall functions are method values made once, so a read or a write
+// allocates nothing.
+type sysSocket struct {
+	f   *os.File
+	rc  syscall.RawConn
+	pid uint32
+
+	rmsg   unix.Msghdr
+	riov   unix.Iovec
+	rname  unix.RawSockaddrNetlink
+	roob   [64]byte
+	rn     int
+	rerr   error
+	readFn func(fd uintptr) bool
+
+	wmsg    unix.Msghdr
+	wiov    unix.Iovec
+	wname   unix.RawSockaddrNetlink
+	werr    error
+	writeFn func(fd uintptr) bool
+}
+
+// dial creates, configures and binds the socket.
+func dial(family int, cfg *Config) (socket, error) {
+	fd, err := newSocket(family, cfg.NetNS)
+	if err != nil {
+		return nil, &OpError{Op: "dial", Err: err}
+	}
+	if err := configure(fd, cfg); err != nil {
+		unix.Close(fd)
+		return nil, &OpError{Op: "dial", Err: err}
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, &OpError{Op: "dial", Err: os.NewSyscallError("getsockname", err)}
+	}
+	nsa, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		unix.Close(fd)
+		return nil, &OpError{Op: "dial", Err: errors.New("getsockname returned a non-netlink address")}
+	}
+	s := &sysSocket{pid: nsa.Pid}
+	s.f = os.NewFile(uintptr(fd), "netlink")
+	if s.rc, err = s.f.SyscallConn(); err != nil {
+		s.f.Close()
+		return nil, &OpError{Op: "dial", Err: err}
+	}
+	s.readFn = s.doRead
+	s.writeFn = s.doWrite
+	s.rmsg.Name = (*byte)(unsafe.Pointer(&s.rname))
+	s.rmsg.Iov = &s.riov
+	s.rmsg.SetIovlen(1)
+	s.wname.Family = unix.AF_NETLINK
+	s.wmsg.Name = (*byte)(unsafe.Pointer(&s.wname))
+	s.wmsg.Namelen = unix.SizeofSockaddrNetlink
+	s.wmsg.Iov = &s.wiov
+	s.wmsg.SetIovlen(1)
+	return s, nil
+}
+
+// newSocket creates a non-blocking, close-on-exec netlink socket, inside
+// the network namespace ns when it is not 0.
+func newSocket(family, ns int) (int, error) {
+	create := func() (int, error) {
+		fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, family)
+		return fd, os.NewSyscallError("socket", err)
+	}
+	if ns == 0 {
+		return create()
+	}
+	type result struct {
+		fd  int
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		// The thread is locked for the whole goroutine. If it cannot be
+		// moved back to its namespace it stays locked, so the runtime
+		// destroys it when this goroutine exits.
+		runtime.LockOSThread()
+		fd, err, restored := createInNetNS(ns, create)
+		if restored {
+			runtime.UnlockOSThread()
+		}
+		ch <- result{fd, err}
+	}()
+	r := <-ch
+	return r.fd, r.err
+}
+
+// createInNetNS switches the locked thread to ns, runs create, and switches
+// back. restored is false when the thread may be left in ns.
+func createInNetNS(ns int, create func() (int, error)) (fd int, err error, restored bool) {
+	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("open", err), true
+	}
+	defer unix.Close(orig)
+	if err := unix.Setns(ns, unix.CLONE_NEWNET); err != nil {
+		return -1, os.NewSyscallError("setns", err), true
+	}
+	fd, err = create()
+	if rerr := unix.Setns(orig, unix.CLONE_NEWNET); rerr != nil {
+		return fd, err, false
+	}
+	return fd, err, true
+}
+
+// configure applies the Config's options and binds.
+func configure(fd int, cfg *Config) error {
+	if cfg.Strict {
+		for _, o := range []Option{ExtendedAcknowledge, GetStrictCheck} {
+			if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, int(o), 1); err != nil {
+				if errors.Is(err, unix.ENOPROTOOPT) {
+					return errors.Join(ErrNotSupported, os.NewSyscallError("setsockopt "+o.String(), err))
+				}
+				return os.NewSyscallError("setsockopt "+o.String(), err)
+			}
+		}
+	}
+	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: cfg.PID, Groups: cfg.Groups}
+	return os.NewSyscallError("bind", unix.Bind(fd, sa))
+}
+
+// OpenNetNS opens a network namespace for Config.NetNS: a name as created
+// by `ip netns add NAME` (looked up in /run/netns), or a path such as
+// /proc/PID/ns/net. The caller closes the file after Dial.
+func OpenNetNS(nameOrPath string) (*os.File, error) {
+	path := nameOrPath
+	if !containsSlash(path) {
+		path = "/run/netns/" + path
+	}
+	return os.Open(path)
+}
+
+func containsSlash(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sysSocket) port() uint32 { return s.pid }
+
+func (s *sysSocket) close() error { return s.f.Close() }
+
+func (s *sysSocket) setReadDeadline(t time.Time) error  { return s.f.SetReadDeadline(t) }
+func (s *sysSocket) setWriteDeadline(t time.Time) error { return s.f.SetWriteDeadline(t) }
+func (s *sysSocket) syscallConn() (syscall.RawConn, error) {
+	return s.rc, nil
+}
+
+func (s *sysSocket) send(b []byte, to Addr) error {
+	s.wname.Pid, s.wname.Groups = to.PID, to.Groups
+	if len(b) > 0 {
+		s.wiov.Base = &b[0]
+	}
+	s.wiov.SetLen(len(b))
+	s.werr = nil
+	if err := s.rc.Write(s.writeFn); err != nil {
+		return err
+	}
+	runtime.KeepAlive(b)
+	return s.werr
+}
+
+func (s *sysSocket) doWrite(fd uintptr) bool {
+	for {
+		_, _, e := unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&s.wmsg)), 0)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		case 0:
+		default:
+			s.werr = os.NewSyscallError("sendmsg", e)
+		}
+		return true
+	}
+}
+
+func (s *sysSocket) recv(b []byte) (int, Source, error) {
+	s.riov.Base = &b[0]
+	s.riov.SetLen(len(b))
+	s.rn, s.rerr = 0, nil
+	if err := s.rc.Read(s.readFn); err != nil {
+		return 0, Source{}, err
+	}
+	runtime.KeepAlive(b)
+	if s.rerr != nil {
+		return 0, Source{}, s.rerr
+	}
+	src := Source{PID: s.rname.Pid}
+	if g := s.rname.Groups; g != 0 {
+		src.Group = uint32(bits.TrailingZeros32(g)) + 1
+	}
+	parseControl(s.roob[:s.rmsg.Controllen], &src)
+	return s.rn, src, nil
+}
+
+func (s *sysSocket) doRead(fd uintptr) bool {
+	for {
+		s.rmsg.Namelen = unix.SizeofSockaddrNetlink
+		s.rmsg.Control = &s.roob[0]
+		s.rmsg.SetControllen(len(s.roob))
+		s.rmsg.Flags = 0
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		case 0:
+			s.rn = int(n)
+		case unix.ENOBUFS:
+			s.rerr = overrunError{os.NewSyscallError("recvmsg", e)}
+		default:
+			s.rerr = os.NewSyscallError("recvmsg", e)
+		}
+		return true
+	}
+}
+
+// overrunError is a receive-queue overrun: it matches both ErrOverrun and
+// the ENOBUFS system call error it wraps.
+type overrunError struct{ err error }
+
+func (e overrunError) Error() string   { return ErrOverrun.Error() + ": " + e.err.Error() }
+func (e overrunError) Unwrap() []error { return []error{ErrOverrun, e.err} }
+
+// parseControl reads the netlink control messages of a received datagram:
+// NETLINK_PKTINFO (the destination group) and NETLINK_LISTEN_ALL_NSID (the
+// peer namespace id). Malformed control data is ignored: it comes from the
+// kernel, sized by the buffer we gave it.
+func parseControl(b []byte, src *Source) {
+	const hdr = unix.SizeofCmsghdr
+	align := func(n int) int { return (n + int(unsafe.Sizeof(uintptr(0))) - 1) &^ (int(unsafe.Sizeof(uintptr(0))) - 1) }
+	for len(b) >= hdr {
+		var length int
+		if hdr == 16 {
+			length = int(binary.NativeEndian.Uint64(b[0:8]))
+		} else {
+			length = int(binary.NativeEndian.Uint32(b[0:4]))
+		}
+		level := int32(binary.NativeEndian.Uint32(b[hdr-8 : hdr-4]))
+		typ := int32(binary.NativeEndian.Uint32(b[hdr-4 : hdr]))
+		if length < hdr || length > len(b) {
+			return
+		}
+		data := b[hdr:length]
+		if level == unix.SOL_NETLINK && len(data) >= 4 {
+			switch typ {
+			case unix.NETLINK_PKTINFO:
+				src.Group = binary.NativeEndian.Uint32(data)
+			case unix.NETLINK_LISTEN_ALL_NSID:
+				src.NSID, src.HasNSID = int32(binary.NativeEndian.Uint32(data)), true
+			}
+		}
+		if next := align(length); next < len(b) {
+			b = b[next:]
+		} else {
+			return
+		}
+	}
+}
+
+// control runs fn on the descriptor and returns fn's error.
+func (s *sysSocket) control(fn func(fd int) error) error {
+	var ferr error
+	if err := s.rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func (s *sysSocket) setOption(o Option, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, int(o), v))
+	})
+}
+
+func (s *sysSocket) option(o Option) (bool, error) {
+	var v int
+	err := s.control(func(fd int) error {
+		var err error
+		v, err = unix.GetsockoptInt(fd, unix.SOL_NETLINK, int(o))
+		return os.NewSyscallError("getsockopt", err)
+	})
+	return v != 0, err
+}
+
+func (s *sysSocket) joinGroup(g uint32) error {
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)))
+	})
+}
+
+func (s *sysSocket) leaveGroup(g uint32) error {
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(g)))
+	})
+}
+
+func (s *sysSocket) memberships() ([]uint32, error) {
+	words := make([]uint32, 4)
+	for {
+		size := uint32(4 * len(words))
+		err := s.control(func(fd int) error {
+			_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_NETLINK, unix.NETLINK_LIST_MEMBERSHIPS,
+				uintptr(unsafe.Pointer(&words[0])), uintptr(unsafe.Pointer(&size)), 0)
+			if e != 0 {
+				return os.NewSyscallError("getsockopt", e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if int(size) <= 4*len(words) {
+			return membershipGroups(words[:size/4]), nil
+		}
+		words = make([]uint32, (size+3)/4)
+	}
+}
+
+func (s *sysSocket) setBuffer(read bool, n int) error {
+	force, plain := unix.SO_SNDBUFFORCE, unix.SO_SNDBUF
+	if read {
+		force, plain = unix.SO_RCVBUFFORCE, unix.SO_RCVBUF
+	}
+	return s.control(func(fd int) error {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, force, n); err == nil {
+			return nil
+		}
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, plain, n))
+	})
+}
+
+func (s *sysSocket) setBPF(prog []BPFInstruction) error {
+	if len(prog) == 0 || len(prog) > 0xffff {
+		return errors.New("netlink: a BPF program needs 1 to 65535 instructions")
+	}
+	filters := make([]unix.SockFilter, len(prog))
+	for i, in := range prog {
+		filters[i] = unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filters)), Filter: &filters[0]}
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog))
+	})
+}
+
+func (s *sysSocket) removeBPF() error {
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0))
+	})
+}

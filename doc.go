@@ -1,0 +1,57 @@
+// Package netlink speaks the Linux netlink protocol (AF_NETLINK) from pure
+// Go: routing and links (NETLINK_ROUTE), generic netlink families, uevents,
+// audit, netfilter, and the protocols of your own kernel modules, as well as
+// process-to-process IPC with multicast over NETLINK_USERSOCK.
+//
+// # Messages and attributes
+//
+// A Message is a Header (struct nlmsghdr) and its payload. The size
+// arithmetic of <linux/netlink.h> (NLMSG_ALIGN, NLMSG_LENGTH, NLMSG_SPACE,
+// NLA_ALIGN, ...) is in Align, MessageLen, MessageSpace, AttributeLen and
+// AttributeSpace. ParseMessages and the allocation-free Messages iterator
+// split a received datagram into messages whose Data aliases it; every
+// length is checked and malformed bytes produce a *ParseError naming the
+// offset, never a panic. CheckMessage and ParseAck decode NLMSG_ERROR and
+// NLMSG_DONE, extended acknowledgements included.
+//
+// Attributes (struct nlattr) are written with an AttributeEncoder, which
+// appends into one buffer and back-patches nested lengths, and read with an
+// AttributeDecoder, which hands out sub-slices and reports the first error,
+// like bufio.Scanner.
+//
+// # Multicast
+//
+// Groups are numbered from 1. Config.Groups is the legacy bind mask, one
+// bit per group for groups 1..32 (group n is bit n-1: see GroupMask). Use
+// JoinGroup for any group, above 32 included. Source reports the group each
+// datagram was sent to.
+//
+// # Network namespaces
+//
+// Config.NetNS creates the socket in another network namespace (see
+// OpenNetNS). The switch happens on a dedicated, locked OS thread; the
+// caller's threads never change namespace, and a thread that cannot be
+// switched back is discarded by the runtime.
+//
+// # Concurrency
+//
+// A Conn is safe for concurrent use; its type documentation states the
+// contract. Execute runs one exchange at a time and matches replies by
+// sequence number and by source port, so a datagram forged by another
+// process is never taken for the kernel's reply.
+//
+// # Errors
+//
+// Operations fail with an *OpError. It wraps an *os.SyscallError for a
+// failed system call, a bare syscall.Errno (the type of unix.Errno) for an
+// error code sent by the kernel, so that errors.Is(err, unix.ENOENT) and
+// errors.Is(err, os.ErrNotExist) hold, or one of the exported sentinels.
+// Its ExtAck field carries the kernel's extended acknowledgement. A closed
+// Conn reports errors matching net.ErrClosed.
+//
+// # Testing with nltest
+//
+// Package nltest (planned) provides an in-memory fake kernel that drives a
+// real *Conn, so code built on this package can be unit-tested without root
+// or a kernel.
+package netlink

@@ -1,0 +1,45 @@
+// Package testenv decides what tests do when the environment cannot run them.
+//
+// Tests that need a real kernel feature or privileges call Skip (or one of
+// the Require helpers). Locally that skips with the reason. When the
+// environment variable StrictEnv is set to a non-empty value (CI sets it),
+// the same call fails the test instead, so CI can never go green by skipping.
+package testenv
+
+import (
+	"os"
+	"runtime"
+	"testing"
+)
+
+// StrictEnv names the environment variable that turns skips into failures.
+const StrictEnv = "NLGO_STRICT"
+
+// Strict reports whether skips are failures in this run.
+func Strict() bool { return os.Getenv(StrictEnv) != "" }
+
+// Skip skips the test with reason, or fails it when Strict.
+func Skip(t testing.TB, reason string) {
+	t.Helper()
+	if Strict() {
+		t.Fatalf("cannot run here and %s is set: %s", StrictEnv, reason)
+	}
+	t.Skip(reason)
+}
+
+// RequireLinux skips (or fails under Strict) on anything but Linux.
+func RequireLinux(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		Skip(t, "needs Linux, running on "+runtime.GOOS)
+	}
+}
+
+// RequireRoot skips (or fails under Strict) unless running as root on Linux.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	RequireLinux(t)
+	if os.Geteuid() != 0 {
+		Skip(t, "needs root (effective uid 0)")
+	}
+}

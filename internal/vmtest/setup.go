@@ -1,0 +1,373 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// hostSetup installs and caches what the VM run needs on the host.
+type hostSetup struct {
+	cacheDir string
+	update   bool // force apt-get update
+	updated  bool // apt-get update ran in this process
+	busybox  string
+	logf     func(format string, args ...any)
+	out      io.Writer
+}
+
+// kernel is the kernel the VM boots and the headers the module builds with.
+type kernel struct {
+	abi     string // e.g. 6.1.0-56, empty for -kernel
+	image   string // bzImage
+	headers string // kbuild dir
+}
+
+// prepare makes sure the tools, kernel image and headers are there. With
+// image and headers set it only checks the tools.
+func (h *hostSetup) prepare(ctx context.Context, image, headers string) (*kernel, error) {
+	if err := h.ensureTools(ctx); err != nil {
+		return nil, err
+	}
+	if image != "" {
+		for _, p := range []string{image, filepath.Join(headers, "Makefile")} {
+			if _, err := os.Stat(p); err != nil {
+				return nil, err
+			}
+		}
+		return &kernel{image: image, headers: headers}, nil
+	}
+	if h.update {
+		if err := h.aptUpdate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	abi, err := h.kernelABI(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k := &kernel{abi: abi, headers: "/usr/src/linux-headers-" + abi + "-amd64"}
+	if _, err := os.Stat(filepath.Join(k.headers, "Makefile")); err != nil {
+		if err := h.aptInstall(ctx, "linux-headers-"+abi+"-amd64"); err != nil {
+			return nil, err
+		}
+	}
+	k.image, err = h.kernelImage(ctx, abi)
+	return k, err
+}
+
+// ensureTools installs qemu, a static busybox, make and gcc if missing.
+func (h *hostSetup) ensureTools(ctx context.Context) error {
+	var missing []string
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		missing = append(missing, "qemu-system-x86")
+	}
+	if !isStatic("/bin/busybox") {
+		missing = append(missing, "busybox-static")
+	}
+	for _, tool := range []string{"make", "gcc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) > 0 {
+		if err := h.aptInstall(ctx, missing...); err != nil {
+			return err
+		}
+	}
+	if !isStatic("/bin/busybox") {
+		return errors.New("/bin/busybox is not a static binary (install busybox-static)")
+	}
+	h.busybox = "/bin/busybox"
+	return nil
+}
+
+// isStatic reports whether path is an ELF executable without an interpreter.
+func isStatic(path string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *hostSetup) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	return cmd
+}
+
+// runQuiet runs a command and returns its combined output in the error.
+func (h *hostSetup) runQuiet(cmd *exec.Cmd) ([]byte, error) {
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Run(); err != nil {
+		return buf.Bytes(), fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, lastLines(buf.String(), 20))
+	}
+	return buf.Bytes(), nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (h *hostSetup) aptUpdate(ctx context.Context) error {
+	if h.updated {
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("apt-get update needs root: run as root or install the packages by hand")
+	}
+	h.logf("apt-get update")
+	if _, err := h.runQuiet(h.command(ctx, "apt-get", "update", "-qq")); err != nil {
+		return err
+	}
+	h.updated = true
+	return nil
+}
+
+func (h *hostSetup) aptInstall(ctx context.Context, pkgs ...string) error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("missing %s: run as root or install them by hand", strings.Join(pkgs, " "))
+	}
+	if err := h.aptUpdate(ctx); err != nil {
+		return err
+	}
+	h.logf("apt-get install %s", strings.Join(pkgs, " "))
+	args := append([]string{"install", "-y", "-qq", "--no-install-recommends"}, pkgs...)
+	_, err := h.runQuiet(h.command(ctx, "apt-get", args...))
+	return err
+}
+
+var abiRE = regexp.MustCompile(`linux-image-([0-9][^\s<>]*)-amd64`)
+
+// kernelABI finds the ABI of Debian's current kernel from the dependency of
+// linux-image-amd64, running apt-get update once if the lists do not say.
+func (h *hostSetup) kernelABI(ctx context.Context) (string, error) {
+	for {
+		out, err := exec.CommandContext(ctx, "apt-cache", "depends", "linux-image-amd64").Output()
+		if err == nil {
+			if m := abiRE.FindSubmatch(out); m != nil {
+				return string(m[1]), nil
+			}
+		}
+		if h.updated {
+			return "", fmt.Errorf("apt-cache depends linux-image-amd64 names no kernel (err %v): %s", err, out)
+		}
+		if err := h.aptUpdate(ctx); err != nil {
+			return "", err
+		}
+	}
+}
+
+// kernelImage returns the cached vmlinuz of abi, fetching the package with
+// apt-get download and unpacking only boot/vmlinuz-* from it.
+func (h *hostSetup) kernelImage(ctx context.Context, abi string) (string, error) {
+	dir := filepath.Join(h.cacheDir, "kernel", abi)
+	image := filepath.Join(dir, "vmlinuz")
+	if _, err := os.Stat(image); err == nil {
+		return image, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	pkg := "linux-image-" + abi + "-amd64"
+	h.logf("apt-get download %s", pkg)
+	cmd := h.command(ctx, "apt-get", "download", "-q", pkg)
+	cmd.Dir = dir
+	if _, err := h.runQuiet(cmd); err != nil {
+		if err2 := h.aptUpdate(ctx); err2 != nil {
+			return "", err
+		}
+		if _, err := h.runQuiet(cmd); err != nil {
+			return "", err
+		}
+	}
+	debs, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
+	if len(debs) == 0 {
+		return "", fmt.Errorf("apt-get download %s left no .deb in %s", pkg, dir)
+	}
+	if err := extractVmlinuz(ctx, debs[0], image+".tmp"); err != nil {
+		return "", err
+	}
+	for _, d := range debs {
+		os.Remove(d)
+	}
+	return image, os.Rename(image+".tmp", image)
+}
+
+// extractVmlinuz copies ./boot/vmlinuz-* out of a kernel .deb to dst.
+func extractVmlinuz(ctx context.Context, deb, dst string) error {
+	cmd := exec.CommandContext(ctx, "dpkg-deb", "--fsys-tarfile", deb)
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer cmd.Wait()
+	defer io.Copy(io.Discard, pipe)
+	tr := tar.NewReader(pipe)
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			return fmt.Errorf("no boot/vmlinuz-* in %s: %w", deb, err)
+		}
+		if !strings.HasPrefix(strings.TrimPrefix(hdr.Name, "./"), "boot/vmlinuz-") {
+			continue
+		}
+		f, err := os.Create(dst)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(f, tr); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
+// moduleSources are the files of internal/kmod that make up the module.
+var moduleSources = []string{"nlgo_test.c", "nlgo_test.h", "Kbuild"}
+
+// buildModule builds nlgo_test.ko from srcDir against k's headers in a cache
+// directory keyed by the sources and the kernel, and returns its path.
+func (h *hostSetup) buildModule(ctx context.Context, srcDir string, k *kernel) (string, error) {
+	sum := sha256.New()
+	fmt.Fprintf(sum, "%s\x00%s\x00", k.headers, k.abi)
+	files := map[string][]byte{}
+	for _, name := range moduleSources {
+		b, err := os.ReadFile(filepath.Join(srcDir, name))
+		if err != nil {
+			return "", err
+		}
+		files[name] = b
+		fmt.Fprintf(sum, "%s\x00%d\x00", name, len(b))
+		sum.Write(b)
+	}
+	key := hex.EncodeToString(sum.Sum(nil))[:16]
+	dir := filepath.Join(h.cacheDir, "module", key)
+	ko := filepath.Join(dir, "nlgo_test.ko")
+	if _, err := os.Stat(ko); err == nil {
+		return ko, nil
+	}
+	build := dir + ".build"
+	os.RemoveAll(build)
+	if err := os.MkdirAll(build, 0o755); err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(build)
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(build, name), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	h.logf("building module against %s", k.headers)
+	out, err := h.runQuiet(h.command(ctx, "make", "-C", k.headers, "M="+build, "modules"))
+	if err != nil {
+		return "", err
+	}
+	if w := warnings(out); w != "" {
+		return "", fmt.Errorf("module build printed warnings:\n%s", w)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(build, "nlgo_test.ko"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(ko+".tmp", b, 0o644); err != nil {
+		return "", err
+	}
+	return ko, os.Rename(ko+".tmp", ko)
+}
+
+// warnings returns the compiler warning lines of a kbuild log.
+func warnings(log []byte) string {
+	var w []string
+	for _, line := range strings.Split(string(log), "\n") {
+		if strings.Contains(strings.ToLower(line), "warning:") {
+			w = append(w, line)
+		}
+	}
+	return strings.Join(w, "\n")
+}
+
+// repoRoot returns the directory of the main module's go.mod.
+func repoRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("not inside a Go module: run from the repository")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// testBinary is a test binary built for the VM.
+type testBinary struct {
+	pkg  string // as given on the command line
+	name string // file name inside the VM's /tests
+	path string // on the host
+}
+
+// buildTests builds a static test binary with -tags vmtest for each package.
+// Packages without test files are reported and left out.
+func buildTests(ctx context.Context, root string, pkgs []string, dir string, logf func(string, ...any)) ([]testBinary, error) {
+	var bins []testBinary
+	for _, pkg := range pkgs {
+		name := binaryName(pkg)
+		b := testBinary{pkg: pkg, name: name, path: filepath.Join(dir, name)}
+		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-tags", "vmtest", "-o", b.path, pkg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("go test -c -tags vmtest %s: %w\n%s", pkg, err, out)
+		}
+		if _, err := os.Stat(b.path); errors.Is(err, os.ErrNotExist) {
+			logf("package %s has no test files, skipping it", pkg)
+			continue
+		}
+		logf("built %s (%s)", name, pkg)
+		bins = append(bins, b)
+	}
+	return bins, nil
+}
+
+// binaryName turns a package pattern into a file name: "." -> "root.test",
+// "./internal/kmod" -> "internal_kmod.test".
+func binaryName(pkg string) string {
+	p := strings.Trim(strings.TrimPrefix(pkg, "./"), "/.")
+	if p == "" {
+		p = "root"
+	}
+	p = strings.NewReplacer("/", "_", ".", "_", "\\", "_").Replace(p)
+	return p + ".test"
+}
