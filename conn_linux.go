@@ -259,7 +259,9 @@ func (e overrunError) Unwrap() []error { return []error{ErrOverrun, e.err} }
 // kernel, sized by the buffer we gave it.
 func parseControl(b []byte, src *Source) {
 	const hdr = unix.SizeofCmsghdr
-	align := func(n int) int { return (n + int(unsafe.Sizeof(uintptr(0))) - 1) &^ (int(unsafe.Sizeof(uintptr(0))) - 1) }
+	align := func(n int) int {
+		return (n + int(unsafe.Sizeof(uintptr(0))) - 1) &^ (int(unsafe.Sizeof(uintptr(0))) - 1)
+	}
 	for len(b) >= hdr {
 		var length int
 		if hdr == 16 {

@@ -55,9 +55,9 @@ const (
 
 // Flags for GET requests.
 const (
-	Root   HeaderFlags = 0x100       // NLM_F_ROOT: return the whole table
-	Match  HeaderFlags = 0x200       // NLM_F_MATCH: return all matching entries
-	Atomic HeaderFlags = 0x400       // NLM_F_ATOMIC: an atomic snapshot
+	Root   HeaderFlags = 0x100        // NLM_F_ROOT: return the whole table
+	Match  HeaderFlags = 0x200        // NLM_F_MATCH: return all matching entries
+	Atomic HeaderFlags = 0x400        // NLM_F_ATOMIC: an atomic snapshot
 	Dump   HeaderFlags = Root | Match // NLM_F_DUMP
 )
 

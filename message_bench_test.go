@@ -24,7 +24,7 @@ func linkPayload(i int) []byte {
 	b := make([]byte, 16) // ifinfomsg
 	binary.NativeEndian.PutUint32(b[4:8], uint32(i+1))
 	b = append(b, rawAttr(3, []byte(fmt.Sprintf("veth%d\x00", i)))...) // IFLA_IFNAME
-	b = append(b, rawAttr(1, []byte{2, 0, 0, 0, 0, byte(i)})...)        // IFLA_ADDRESS
+	b = append(b, rawAttr(1, []byte{2, 0, 0, 0, 0, byte(i)})...)       // IFLA_ADDRESS
 	b = append(b, rawAttr(2, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})...)
 	for t := uint16(4); t < 30; t++ { // u32 attributes: MTU, LINK, TXQLEN, ...
 		b = append(b, rawAttr(t, ne32(uint32(t)*1000+uint32(i)))...)
@@ -32,10 +32,10 @@ func linkPayload(i int) []byte {
 	for t := uint16(30); t < 36; t++ { // u8 attributes: OPERSTATE, LINKMODE, ...
 		b = append(b, rawAttr(t, []byte{byte(t)})...)
 	}
-	b = append(b, rawAttr(36, []byte("noqueue\x00"))...)   // IFLA_QDISC
-	b = append(b, rawAttr(37, make([]byte, 200))...)       // IFLA_STATS64
-	b = append(b, rawAttr(38, make([]byte, 8))...)         // a u64
-	nest := cat(rawAttr(1, ne32(1)), rawAttr(2, ne32(2)))  // IFLA_LINKINFO-like
+	b = append(b, rawAttr(36, []byte("noqueue\x00"))...)  // IFLA_QDISC
+	b = append(b, rawAttr(37, make([]byte, 200))...)      // IFLA_STATS64
+	b = append(b, rawAttr(38, make([]byte, 8))...)        // a u64
+	nest := cat(rawAttr(1, ne32(1)), rawAttr(2, ne32(2))) // IFLA_LINKINFO-like
 	b = append(b, rawAttr(39|AttributeNested, nest)...)
 	b = append(b, rawAttr(40, ne32(uint32(i)))...) // IFLA_NEW_IFINDEX-like
 	return b
