@@ -216,9 +216,8 @@ func (m Message) MarshalBinary() ([]byte, error) {
 // padding to Alignment. It fails with ErrTooLarge if the length does not fit
 // in 32 bits.
 func (m Message) AppendBinary(b []byte) ([]byte, error) {
-	if uint64(len(m.Data)) > math.MaxUint32-HeaderLen-Alignment {
-		return b, parseErrorf("message", len(b), int(m.Header.Type), ErrTooLarge,
-			"payload of %d bytes does not fit a 32-bit length", len(m.Data))
+	if err := checkPayloadLen(len(m.Data), len(b), m.Header.Type); err != nil {
+		return b, err
 	}
 	h := m.Header
 	h.Length = uint32(MessageLen(len(m.Data)))
@@ -228,6 +227,16 @@ func (m Message) AppendBinary(b []byte) ([]byte, error) {
 	n := copy(b[start+HeaderLen:], m.Data)
 	clear(b[start+HeaderLen+n:])
 	return b, nil
+}
+
+// checkPayloadLen refuses a payload whose message length, padding
+// included, would not fit in nlmsg_len's 32 bits.
+func checkPayloadLen(n, off int, typ HeaderType) error {
+	if uint64(n) > math.MaxUint32-HeaderLen-Alignment {
+		return parseErrorf("message", off, int(typ), ErrTooLarge,
+			"payload of %d bytes does not fit a 32-bit length", n)
+	}
+	return nil
 }
 
 // grow extends b by n bytes, reallocating only when its capacity is short.

@@ -70,9 +70,9 @@ static struct sk_buff *nlgo_new_msg(u32 portid, u32 seq, u16 type, size_t len,
 		kfree_skb(skb);
 		return NULL;
 	}
+	/* No nlmsg_end(): it would round nlmsg_len up to the padded size. */
 	*data = nlmsg_data(nlh);
 	memset(*data, 0, len);
-	nlmsg_end(skb, nlh);
 	return skb;
 }
 
@@ -203,6 +203,11 @@ static int nlgo_broadcast(struct sk_buff *in_skb, struct nlmsghdr *nlh,
 	if (!skb)
 		return -ENOMEM;
 	memcpy(data, req + 1, len);
+	/*
+	 * As nlmsg_multicast() does: without dst_group, listeners see
+	 * nl_groups 0 and NETLINK_PKTINFO group 0.
+	 */
+	NETLINK_CB(skb).dst_group = req->group;
 	err = netlink_broadcast(in_skb->sk, skb, 0, req->group, GFP_KERNEL);
 	if (err == -ESRCH)	/* nobody listening is not an error */
 		err = 0;
@@ -235,6 +240,7 @@ static int nlgo_flood(struct sk_buff *in_skb, struct nlmsghdr *nlh,
 		if (!skb)
 			return -ENOMEM;
 		memset(data, (u8)i, req->size);
+		NETLINK_CB(skb).dst_group = req->group;
 		/* Overruns are the point: listeners see ENOBUFS, we go on. */
 		netlink_broadcast(in_skb->sk, skb, 0, req->group, GFP_KERNEL);
 		cond_resched();
@@ -277,6 +283,12 @@ static int nlgo_put_nests(struct sk_buff *skb)
 		return -EMSGSIZE;
 	nla_nest_end(skb, inner);
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nlgo_put_nest_noflag(struct sk_buff *skb)
+{
+	struct nlattr *nest;
 
 	nest = nla_nest_start_noflag(skb, NLGO_ATTRS_A_NEST_NOFLAG);
 	if (!nest || nla_put_u32(skb, NLGO_NEST_A_U32, NLGO_NEST_U32))
@@ -306,7 +318,8 @@ static int nlgo_put_attrs(struct sk_buff *skb)
 		return -EMSGSIZE;
 	if (nla_put_net16(skb, NLGO_ATTRS_A_BE16, htons(NLGO_ATTRS_BE16)) ||
 	    nla_put_net32(skb, NLGO_ATTRS_A_BE32, htonl(NLGO_ATTRS_BE32)) ||
-	    nla_put(skb, NLGO_ATTRS_A_BINARY, sizeof(binary), binary))
+	    nla_put(skb, NLGO_ATTRS_A_BINARY, sizeof(binary), binary) ||
+	    nlgo_put_nest_noflag(skb))
 		return -EMSGSIZE;
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 	if (nla_put_uint(skb, NLGO_ATTRS_A_UINT, NLGO_ATTRS_UINT) ||

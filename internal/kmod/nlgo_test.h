@@ -21,7 +21,11 @@
 /* Multicast groups of the raw protocol: 1..NLGO_GROUPS. */
 #define NLGO_GROUPS		64
 
-/* Message types (nlmsg_type) of the raw protocol. */
+/*
+ * Message types (nlmsg_type) of the raw protocol. Every message the module
+ * sends has an exact nlmsg_len (payload length not rounded up), and replies
+ * carry the requester's port in nlmsg_pid and its sequence number.
+ */
 enum nlgo_msg_type {
 	NLGO_MSG_ECHO		= 0x10,	/* any payload, echoed back */
 	NLGO_MSG_ERROR		= 0x11,	/* struct nlgo_error_req */
@@ -85,7 +89,11 @@ struct nlgo_notify_req {
 	/* followed by the data */
 };
 
-/* Attributes of the NLGO_MSG_ATTRS reply, with their fixed values. */
+/*
+ * Attributes of the NLGO_MSG_ATTRS reply, with their fixed values, in this
+ * order (NLGO_ATTRS_A_PAD may appear before the 64-bit ones on architectures
+ * that need the alignment).
+ */
 enum {
 	NLGO_ATTRS_A_UNSPEC,
 	NLGO_ATTRS_A_U8,	/* nla_put_u8: 0xab */

@@ -15,6 +15,11 @@ import (
 // StrictEnv names the environment variable that turns skips into failures.
 const StrictEnv = "NLGO_STRICT"
 
+// UnprivilegedEnv is set by the VM runner for its second pass, which runs
+// every test as an unprivileged user on purpose: there, tests that need
+// root skip even under StrictEnv, since the root pass runs them.
+const UnprivilegedEnv = "NLGO_VM_UNPRIVILEGED"
+
 // Strict reports whether skips are failures in this run.
 func Strict() bool { return os.Getenv(StrictEnv) != "" }
 
@@ -40,6 +45,9 @@ func RequireRoot(t testing.TB) {
 	t.Helper()
 	RequireLinux(t)
 	if os.Geteuid() != 0 {
+		if os.Getenv(UnprivilegedEnv) != "" {
+			t.Skip("needs root; this is the VM's deliberately unprivileged pass")
+		}
 		Skip(t, "needs root (effective uid 0)")
 	}
 }

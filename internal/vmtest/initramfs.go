@@ -72,7 +72,9 @@ func (c *cpioWriter) file(name string, perm uint32, data []byte) {
 	c.entry(name, modeFile|perm, 0, 0, data)
 }
 
-func (c *cpioWriter) symlink(name, target string) { c.entry(name, modeLink|0o777, 0, 0, []byte(target)) }
+func (c *cpioWriter) symlink(name, target string) {
+	c.entry(name, modeLink|0o777, 0, 0, []byte(target))
+}
 
 func (c *cpioWriter) char(name string, perm, major, minor uint32) {
 	c.entry(name, modeChar|perm, major, minor, nil)
@@ -223,12 +225,8 @@ func initScript(c *config, bins []testBinary) string {
 	run(c.proto, c.run, c.unpriv)
 	b.WriteString("unload\n")
 	for _, p := range c.extraProtos {
-		pattern := c.extraRun
-		if c.run != "" {
-			pattern = c.run
-		}
 		fmt.Fprintf(&b, "load %d\n", p)
-		run(p, pattern, false)
+		run(p, c.extraRun, false)
 		b.WriteString("unload\n")
 	}
 	b.WriteString(`dmesg | grep -E 'nlgo_test|WARNING|BUG|Oops' | sed 's/^/nlgo-vmtest: dmesg: /'

@@ -10,10 +10,11 @@
 // installing it, builds the module against the headers, builds the test
 // binaries of the given packages with `go test -c -tags vmtest`, packs them
 // into an initramfs and boots it under qemu. Inside, init loads the module,
-// runs every test binary as root and then as the unprivileged user nobody
-// (uid 65534), reloads the module with each of the extra protocol numbers to
-// run the matching tests again, unloads it, prints a result marker and
-// powers off. The VM's console is streamed to stdout as it comes.
+// runs the integration tests (-run, default ^TestIntegration) of every test
+// binary as root and then as the unprivileged user nobody (uid 65534),
+// reloads the module with each of the extra protocol numbers to run the
+// -extra-run tests again, unloads it, prints a result marker and powers off.
+// The VM's console is streamed to stdout as it comes.
 //
 // The test binaries see NLGO_VM=1, NLGO_STRICT=1 (skips fail, see
 // internal/testenv), NLGO_KMOD_PROTO=<protocol> and, in the unprivileged
@@ -72,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	c := &config{}
 	pkgs := fs.String("pkgs", ".,./internal/kmod", "comma-separated `packages` whose tests (built with -tags vmtest) run in the VM")
-	fs.StringVar(&c.run, "run", "", "only run tests matching `regexp` (passed as -test.run)")
+	fs.StringVar(&c.run, "run", "^TestIntegration", "run only tests matching `regexp` (-test.run); empty runs every test, unit tests too")
 	fs.StringVar(&c.accel, "accel", "tcg", "qemu accelerator: tcg, or kvm where /dev/kvm works")
 	fs.DurationVar(&c.timeout, "timeout", 8*time.Minute, "limit for the whole VM run; exceeding it fails")
 	fs.DurationVar(&c.testTimeout, "test-timeout", 4*time.Minute, "-test.timeout for each test binary run")
@@ -81,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.smp, "smp", 2, "VM CPUs (qemu -smp)")
 	fs.IntVar(&c.proto, "proto", 28, "netlink protocol number for the module (insmod proto=N)")
 	extra := fs.String("extra-protos", "17", "comma-separated protocol numbers to reload the module with and rerun -extra-run tests as root (empty: none)")
-	fs.StringVar(&c.extraRun, "extra-run", "^TestIntegrationKmod", "`regexp` of the tests rerun with each extra protocol")
+	fs.StringVar(&c.extraRun, "extra-run", "^TestIntegrationKmod", "`regexp` of the tests rerun as root with each extra protocol")
 	fs.BoolVar(&c.unpriv, "unprivileged", true, "also run every test binary as the unprivileged user nobody")
 	fs.BoolVar(&c.update, "update", false, "run apt-get update even if nothing is missing (picks up a newer kernel)")
 	fs.StringVar(&c.kernel, "kernel", "", "boot this kernel `image` instead of Debian's current one (needs -headers)")

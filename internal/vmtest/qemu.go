@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -65,6 +66,16 @@ func (r *result) observe(line string) (done bool) {
 	return false
 }
 
+// escapes matches the terminal control sequences the firmware prints (reset,
+// clear screen, wrap off): streamed as they are they would clear the
+// caller's terminal.
+var escapes = regexp.MustCompile(`\x1b(\[[0-9;?]*[A-Za-z]|[@-Z\\-_a-z])`)
+
+// cleanLine strips control sequences and the carriage return from a line.
+func cleanLine(s string) string {
+	return escapes.ReplaceAllString(strings.TrimRight(s, "\r"), "")
+}
+
 // qemuArgs returns the qemu command line.
 func qemuArgs(c *config, image, initrd string) []string {
 	args := []string{
@@ -104,7 +115,7 @@ func bootVM(ctx context.Context, c *config, image, initrd string, out io.Writer)
 	sc := bufio.NewScanner(pipe)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
+		line := cleanLine(sc.Text())
 		fmt.Fprintln(out, line)
 		if res.observe(line) {
 			break

@@ -1,0 +1,88 @@
+package kmod
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestEncodeRequests(t *testing.T) {
+	ne := binary.NativeEndian
+	u32s := func(vs ...uint32) []byte {
+		var b []byte
+		for _, v := range vs {
+			b = ne.AppendUint32(b, v)
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		got  []byte
+		want []byte
+	}{
+		{"error", ErrorRequest(-1, 20), u32s(0xffffffff, 20)},
+		{"error size", ErrorRequest(2, 0)[:ErrorRequestSize], u32s(2, 0)},
+		{"dump", DumpRequest(1000), u32s(1000)},
+		{"broadcast", GroupRequest(40, []byte("hi")), append(u32s(40), 'h', 'i')},
+		{"broadcast empty", GroupRequest(1, nil), u32s(1)},
+		{"flood", FloodRequest(3, 200, 1000), u32s(3, 200, 1000)},
+		{"notify", NotifyRequest(0x1234, []byte{9}), append(u32s(0x1234), 9)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if got := len(FloodRequest(1, 1, 1)); got != FloodRequestSize {
+		t.Errorf("FloodRequest is %d bytes, want %d", got, FloodRequestSize)
+	}
+}
+
+func TestDecodeParseReply(t *testing.T) {
+	ne := binary.NativeEndian
+	b := make([]byte, ParseReplySize)
+	ne.PutUint64(b[0:], 1<<40)
+	ne.PutUint32(b[8:], 1<<ParseU8|1<<ParseString|1<<ParseFlag)
+	ne.PutUint32(b[12:], 0xcafebabe)
+	ne.PutUint32(b[16:], 77)
+	ne.PutUint16(b[20:], 0x1234)
+	b[22], b[23], b[24] = 5, 3, 1
+	copy(b[28:], "hello")
+	copy(b[44:], "0123456789abcdef") // no NUL: all 16 bytes
+	got, err := DecodeParseReply(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ParseReply{
+		U64: 1 << 40, Present: 1<<ParseU8 | 1<<ParseString | 1<<ParseFlag, U32: 0xcafebabe,
+		NestU32: 77, U16: 0x1234, U8: 5, Ranged: 3, Flag: true,
+		String: "hello", NestString: "0123456789abcdef",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !got.Has(ParseFlag) || got.Has(ParseU32) || got.Has(40) {
+		t.Errorf("Has: wrong for present %#x", got.Present)
+	}
+	if _, err := DecodeParseReply(b[:63]); err == nil {
+		t.Error("DecodeParseReply accepted 63 bytes")
+	}
+}
+
+func TestDumpRecord(t *testing.T) {
+	b := binary.NativeEndian.AppendUint32(nil, 42)
+	b = binary.NativeEndian.AppendUint32(b, 7)
+	got, err := ParseDumpRecord(append(b, 0xff))
+	if err != nil || got != (DumpRecord{Index: 42, Generation: 7}) {
+		t.Errorf("ParseDumpRecord = %+v, %v", got, err)
+	}
+	if _, err := ParseDumpRecord(b[:7]); err == nil {
+		t.Error("ParseDumpRecord accepted 7 bytes")
+	}
+	if got := DumpRecordName(42); got != "record-42" || len(got) >= DumpNameLen {
+		t.Errorf("DumpRecordName(42) = %q", got)
+	}
+}
