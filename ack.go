@@ -147,7 +147,8 @@ func parseExtAck(b []byte, off int) (ExtAck, error) {
 // the echoed request header and extended ack; an *OpError wrapping
 // ErrOverrun for NLMSG_OVERRUN; and a *ParseError for a malformed
 // acknowledgement. Use ParseAck to read the extended ack of a successful
-// acknowledgement, which carries warnings and cookies.
+// acknowledgement, which carries warnings and cookies. The returned error
+// does not alias m.Data.
 func CheckMessage(m Message) error {
 	switch m.Header.Type {
 	case Error, Done:
@@ -168,6 +169,6 @@ func CheckMessage(m Message) error {
 		Err:      a.Errno(),
 		Sequence: m.Header.Sequence,
 		Request:  a.Request.Header,
-		ExtAck:   a.ExtAck,
+		ExtAck:   a.ExtAck.clone(),
 	}
 }

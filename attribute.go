@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 )
@@ -107,4 +108,17 @@ func UnmarshalAttributes(b []byte) ([]Attribute, error) {
 func attributeTooLarge(typ uint16, off, n int) error {
 	return fmt.Errorf("netlink: attribute %d at offset %d: payload of %d bytes > %d: %w",
 		typ&AttributeTypeMask, off, n, MaxAttributePayload, ErrTooLarge)
+}
+
+// isNative reports whether o is nil or binary.NativeEndian.
+func isNative(o binary.ByteOrder) bool {
+	return o == nil || isType(o, binary.NativeEndian)
+}
+
+// isType reports whether o's dynamic type is T. For the zero-size byte
+// order types of encoding/binary that is equality with v, but unlike
+// o == v it needs no call to the runtime.
+func isType[T binary.ByteOrder](o binary.ByteOrder, v T) bool {
+	_, ok := o.(T)
+	return ok
 }

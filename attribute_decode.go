@@ -27,8 +27,8 @@ import (
 // stray bytes after the last attribute (padding up to alignment is
 // accepted), a getter whose type does not match the payload's size, and
 // nests more than MaxNestingDepth deep. Errors are *ParseError values that
-// name the attribute's type and its offset in the buffer given to
-// NewAttributeDecoder or Reset, nested attributes included. After an error,
+// name the attribute's type, without flag bits, and its offset in the
+// buffer given to NewAttributeDecoder or Reset, nested attributes included. After an error,
 // Next returns false and getters return zero values.
 //
 // The decoder does not copy: Data and Do hand out slices of the buffer.
@@ -86,38 +86,44 @@ func (d *AttributeDecoder) reset(b []byte, base, depth int) {
 // It returns false at the end of the buffer and after any error; Err tells
 // the two apart.
 func (d *AttributeDecoder) Next() bool {
-	if d.err != nil {
+	if d.err != nil || d.off >= len(d.b) {
+		d.data = nil
 		return false
 	}
-	d.data = nil
-	rest := len(d.b) - d.off
-	if rest <= 0 {
-		return false
+	h := d.b[d.off:]
+	if len(h) < AttributeHeaderLen {
+		return d.badHeader(-1, 0, len(h))
 	}
-	if rest < AttributeHeaderLen {
-		d.fail(parseErrorf("attribute", d.base+d.off, -1, ErrBadLength,
-			"%d trailing bytes, too short for an attribute header", rest))
-		return false
-	}
-	length := int(binary.NativeEndian.Uint16(d.b[d.off:]))
-	typ := binary.NativeEndian.Uint16(d.b[d.off+2:])
-	if length < AttributeHeaderLen {
-		d.fail(parseErrorf("attribute", d.base+d.off, int(typ&AttributeTypeMask), ErrBadLength,
-			"length %d < %d", length, AttributeHeaderLen))
-		return false
-	}
-	if length > rest {
-		d.fail(parseErrorf("attribute", d.base+d.off, int(typ&AttributeTypeMask), ErrBadLength,
-			"length %d runs past the end of the buffer, %d bytes left", length, rest))
-		return false
+	length := int(binary.NativeEndian.Uint16(h[0:2]))
+	typ := binary.NativeEndian.Uint16(h[2:4])
+	if length < AttributeHeaderLen || length > len(h) {
+		return d.badHeader(length, typ, len(h))
 	}
 	d.cur = d.off
 	d.typ = typ
-	end := d.off + length
-	d.data = d.b[d.off+AttributeHeaderLen : end : end]
+	d.data = h[AttributeHeaderLen:length:length]
 	// The last attribute's padding may be missing or partial.
-	d.off = min(d.off+AttributeAlign(length), len(d.b))
+	d.off += min(AttributeAlign(length), len(h))
 	return true
+}
+
+// badHeader records the error for an attribute header at d.off with
+// length and type typ, rest bytes before the end of the buffer; length -1
+// means rest is too short for a header. It returns false, for Next.
+func (d *AttributeDecoder) badHeader(length int, typ uint16, rest int) bool {
+	off, t := d.base+d.off, int(typ&AttributeTypeMask)
+	switch {
+	case length < 0:
+		d.fail(parseErrorf("attribute", off, -1, ErrBadLength,
+			"%d trailing %s, too short for an attribute header", rest, bytesWord(rest)))
+	case length < AttributeHeaderLen:
+		d.fail(parseErrorf("attribute", off, t, ErrBadLength,
+			"length %d < %d", length, AttributeHeaderLen))
+	default:
+		d.fail(parseErrorf("attribute", off, t, ErrBadLength,
+			"length %d runs past the end of the buffer, %d bytes left", length, rest))
+	}
+	return false
 }
 
 // Err returns the first error the decoder met, or nil.
@@ -162,73 +168,81 @@ func (d *AttributeDecoder) String() string {
 // Uint8 returns the current attribute's payload as a uint8 (NLA_U8). The
 // payload must be exactly 1 byte long.
 func (d *AttributeDecoder) Uint8() uint8 {
-	if b := d.fixed(1, "uint8"); b != nil {
-		return b[0]
+	if len(d.data) != 1 {
+		d.badFixed(1, "uint8")
+		return 0
 	}
-	return 0
+	return d.data[0]
 }
 
 // Uint16 returns the current attribute's payload as a uint16 (NLA_U16). The
 // payload must be exactly 2 bytes long.
 func (d *AttributeDecoder) Uint16() uint16 {
-	if b := d.fixed(2, "uint16"); b != nil {
-		return d.order().Uint16(b)
+	if len(d.data) != 2 {
+		d.badFixed(2, "uint16")
+		return 0
 	}
-	return 0
+	return d.uint16(d.data)
 }
 
 // Uint32 returns the current attribute's payload as a uint32 (NLA_U32). The
 // payload must be exactly 4 bytes long.
 func (d *AttributeDecoder) Uint32() uint32 {
-	if b := d.fixed(4, "uint32"); b != nil {
-		return d.order().Uint32(b)
+	if len(d.data) != 4 {
+		d.badFixed(4, "uint32")
+		return 0
 	}
-	return 0
+	return d.uint32(d.data)
 }
 
 // Uint64 returns the current attribute's payload as a uint64 (NLA_U64). The
 // payload must be exactly 8 bytes long.
 func (d *AttributeDecoder) Uint64() uint64 {
-	if b := d.fixed(8, "uint64"); b != nil {
-		return d.order().Uint64(b)
+	if len(d.data) != 8 {
+		d.badFixed(8, "uint64")
+		return 0
 	}
-	return 0
+	return d.uint64(d.data)
 }
 
 // Int8 returns the current attribute's payload as an int8 (NLA_S8). The
 // payload must be exactly 1 byte long.
 func (d *AttributeDecoder) Int8() int8 {
-	if b := d.fixed(1, "int8"); b != nil {
-		return int8(b[0])
+	if len(d.data) != 1 {
+		d.badFixed(1, "int8")
+		return 0
 	}
-	return 0
+	return int8(d.data[0])
 }
 
 // Int16 returns the current attribute's payload as an int16 (NLA_S16). The
 // payload must be exactly 2 bytes long.
 func (d *AttributeDecoder) Int16() int16 {
-	if b := d.fixed(2, "int16"); b != nil {
-		return int16(d.order().Uint16(b))
+	if len(d.data) != 2 {
+		d.badFixed(2, "int16")
+		return 0
 	}
-	return 0
+	return int16(d.uint16(d.data))
 }
 
 // Int32 returns the current attribute's payload as an int32 (NLA_S32). The
 // payload must be exactly 4 bytes long.
 func (d *AttributeDecoder) Int32() int32 {
-	if b := d.fixed(4, "int32"); b != nil {
-		return int32(d.order().Uint32(b))
+	if len(d.data) != 4 {
+		d.badFixed(4, "int32")
+		return 0
 	}
-	return 0
+	return int32(d.uint32(d.data))
 }
 
 // Int64 returns the current attribute's payload as an int64 (NLA_S64). The
 // payload must be exactly 8 bytes long.
 func (d *AttributeDecoder) Int64() int64 {
-	if b := d.fixed(8, "int64"); b != nil {
-		return int64(d.order().Uint64(b))
+	if len(d.data) != 8 {
+		d.badFixed(8, "int64")
+		return 0
 	}
-	return 0
+	return int64(d.uint64(d.data))
 }
 
 // Uint returns the current attribute's payload as a variable-width
@@ -236,9 +250,9 @@ func (d *AttributeDecoder) Int64() int64 {
 func (d *AttributeDecoder) Uint() uint64 {
 	switch len(d.data) {
 	case 4:
-		return uint64(d.order().Uint32(d.data))
+		return uint64(d.uint32(d.data))
 	case 8:
-		return d.order().Uint64(d.data)
+		return d.uint64(d.data)
 	}
 	d.badSize("uint needs 4 or 8 bytes, have %d", len(d.data))
 	return 0
@@ -250,9 +264,9 @@ func (d *AttributeDecoder) Uint() uint64 {
 func (d *AttributeDecoder) Int() int64 {
 	switch len(d.data) {
 	case 4:
-		return int64(int32(d.order().Uint32(d.data)))
+		return int64(int32(d.uint32(d.data)))
 	case 8:
-		return int64(d.order().Uint64(d.data))
+		return int64(d.uint64(d.data))
 	}
 	d.badSize("int needs 4 or 8 bytes, have %d", len(d.data))
 	return 0
@@ -261,7 +275,11 @@ func (d *AttributeDecoder) Int() int64 {
 // Flag reports that a flag attribute (NLA_FLAG) is present: its payload
 // must be empty. It returns false, and records an error, if not.
 func (d *AttributeDecoder) Flag() bool {
-	return d.fixed(0, "flag") != nil
+	if d.data == nil || len(d.data) != 0 {
+		d.badFixed(0, "flag")
+		return false
+	}
+	return true
 }
 
 // Bitfield32 returns the current attribute's payload as a struct
@@ -270,10 +288,11 @@ func (d *AttributeDecoder) Flag() bool {
 // fields are read in native byte order, as the kernel writes them, whatever
 // ByteOrder says.
 func (d *AttributeDecoder) Bitfield32() (value, selector uint32) {
-	if b := d.fixed(8, "bitfield32"); b != nil {
-		return binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])
+	if len(d.data) != 8 {
+		d.badFixed(8, "bitfield32")
+		return 0, 0
 	}
-	return 0, 0
+	return binary.NativeEndian.Uint32(d.data[0:4]), binary.NativeEndian.Uint32(d.data[4:8])
 }
 
 // Do calls fn with the current attribute's payload, for types the decoder
@@ -283,24 +302,27 @@ func (d *AttributeDecoder) Do(fn func(b []byte) error) {
 	if d.err != nil {
 		return
 	}
+	if d.data == nil {
+		d.badSize("no current attribute")
+		return
+	}
 	if err := fn(d.data); err != nil {
 		d.fail(err)
 	}
 }
 
-// fixed returns the current payload if it is exactly n bytes long, or
-// records an error naming the type what and returns nil. For n == 0 the
-// returned slice is empty but not nil.
-func (d *AttributeDecoder) fixed(n int, what string) []byte {
-	if d.data == nil || len(d.data) != n {
-		unit := "bytes"
-		if n == 1 {
-			unit = "byte"
-		}
-		d.badSize("%s needs %d %s, have %d", what, n, unit, len(d.data))
-		return nil
+// badFixed records that the current payload is not the n bytes the type
+// what needs.
+func (d *AttributeDecoder) badFixed(n int, what string) {
+	d.badSize("%s needs %d %s, have %d", what, n, bytesWord(n), len(d.data))
+}
+
+// bytesWord returns "byte" or "bytes", to follow the number n.
+func bytesWord(n int) string {
+	if n == 1 {
+		return "byte"
 	}
-	return d.data
+	return "bytes"
 }
 
 // badSize records a size mismatch for the current attribute, or that there
@@ -324,6 +346,12 @@ func (d *AttributeDecoder) fail(err error) {
 	d.data = nil
 }
 
+// native reports whether the current attribute's integers are in native
+// byte order, the common case, read without an interface call.
+func (d *AttributeDecoder) native() bool {
+	return d.typ&AttributeNetByteOrder == 0 && isNative(d.ByteOrder)
+}
+
 // order returns the byte order of the current attribute's integer payload.
 func (d *AttributeDecoder) order() binary.ByteOrder {
 	switch {
@@ -333,6 +361,29 @@ func (d *AttributeDecoder) order() binary.ByteOrder {
 		return binary.NativeEndian
 	}
 	return d.ByteOrder
+}
+
+// uint16, uint32 and uint64 read an integer in the current attribute's
+// byte order.
+func (d *AttributeDecoder) uint16(b []byte) uint16 {
+	if d.native() {
+		return binary.NativeEndian.Uint16(b)
+	}
+	return d.order().Uint16(b)
+}
+
+func (d *AttributeDecoder) uint32(b []byte) uint32 {
+	if d.native() {
+		return binary.NativeEndian.Uint32(b)
+	}
+	return d.order().Uint32(b)
+}
+
+func (d *AttributeDecoder) uint64(b []byte) uint64 {
+	if d.native() {
+		return binary.NativeEndian.Uint64(b)
+	}
+	return d.order().Uint64(b)
 }
 
 // Nested decodes the current attribute's payload as a sequence of

@@ -78,21 +78,21 @@ func (e *AttributeEncoder) Uint8(typ uint16, v uint8) {
 // Uint16 encodes v as a 2-byte attribute in e.ByteOrder (NLA_U16).
 func (e *AttributeEncoder) Uint16(typ uint16, v uint16) {
 	if p := e.alloc(typ|e.netFlag(), 2); p != nil {
-		e.order().PutUint16(p, v)
+		e.putUint16(p, v)
 	}
 }
 
 // Uint32 encodes v as a 4-byte attribute in e.ByteOrder (NLA_U32).
 func (e *AttributeEncoder) Uint32(typ uint16, v uint32) {
 	if p := e.alloc(typ|e.netFlag(), 4); p != nil {
-		e.order().PutUint32(p, v)
+		e.putUint32(p, v)
 	}
 }
 
 // Uint64 encodes v as an 8-byte attribute in e.ByteOrder (NLA_U64).
 func (e *AttributeEncoder) Uint64(typ uint16, v uint64) {
 	if p := e.alloc(typ|e.netFlag(), 8); p != nil {
-		e.order().PutUint64(p, v)
+		e.putUint64(p, v)
 	}
 }
 
@@ -241,8 +241,8 @@ func (e *AttributeEncoder) RepeatedString(typ uint16, ss []string) {
 
 // alloc appends the header of an attribute of raw type typ with an n-byte
 // payload, and room for the payload and its padding; the padding is zeroed.
-// It returns the payload for the caller to fill, or nil if the encoder
-// has failed or fails now because n is too large.
+// It returns the payload, which the caller must overwrite entirely, or nil
+// if the encoder has failed or fails now because n is too large.
 func (e *AttributeEncoder) alloc(typ uint16, n int) []byte {
 	if e.err != nil {
 		return nil
@@ -252,13 +252,17 @@ func (e *AttributeEncoder) alloc(typ uint16, n int) []byte {
 		return nil
 	}
 	start := len(e.buf)
-	end := start + AttributeLen(n)
 	space := AttributeSpace(n)
 	e.buf = slices.Grow(e.buf, space)[:start+space]
-	binary.NativeEndian.PutUint16(e.buf[start:], uint16(AttributeLen(n)))
-	binary.NativeEndian.PutUint16(e.buf[start+2:], typ)
-	clear(e.buf[end:]) // a reused buffer may hold old bytes here
-	return e.buf[start+AttributeHeaderLen : end : end]
+	a := e.buf[start:]
+	if space != AttributeLen(n) {
+		// A reused buffer may hold old bytes where the padding goes:
+		// zero the last word. The caller overwrites the payload part.
+		binary.NativeEndian.PutUint32(a[space-4:space], 0)
+	}
+	binary.NativeEndian.PutUint16(a[0:2], uint16(AttributeLen(n)))
+	binary.NativeEndian.PutUint16(a[2:4], typ)
+	return a[AttributeHeaderLen:AttributeLen(n):AttributeLen(n)]
 }
 
 // open appends the header of a nest whose length is not known yet and
@@ -306,17 +310,34 @@ func (e *AttributeEncoder) fail(err error) {
 	}
 }
 
-// order returns the byte order for integer payloads.
-func (e *AttributeEncoder) order() binary.ByteOrder {
-	if e.ByteOrder == nil {
-		return binary.NativeEndian
+// putUint16, putUint32 and putUint64 write an integer in e.ByteOrder.
+func (e *AttributeEncoder) putUint16(b []byte, v uint16) {
+	if isNative(e.ByteOrder) {
+		binary.NativeEndian.PutUint16(b, v)
+		return
 	}
-	return e.ByteOrder
+	e.ByteOrder.PutUint16(b, v)
+}
+
+func (e *AttributeEncoder) putUint32(b []byte, v uint32) {
+	if isNative(e.ByteOrder) {
+		binary.NativeEndian.PutUint32(b, v)
+		return
+	}
+	e.ByteOrder.PutUint32(b, v)
+}
+
+func (e *AttributeEncoder) putUint64(b []byte, v uint64) {
+	if isNative(e.ByteOrder) {
+		binary.NativeEndian.PutUint64(b, v)
+		return
+	}
+	e.ByteOrder.PutUint64(b, v)
 }
 
 // netFlag returns the flag to add to integer attributes wider than a byte.
 func (e *AttributeEncoder) netFlag() uint16 {
-	if e.ByteOrder == binary.BigEndian {
+	if isType(e.ByteOrder, binary.BigEndian) {
 		return AttributeNetByteOrder
 	}
 	return 0

@@ -56,7 +56,7 @@ func malformedAttributes() []malformedAttribute {
 	return []malformedAttribute{
 		// Headers.
 		{name: "1 stray byte", b: []byte{1}, err: ErrBadLength, off: 0, typ: -1,
-			msg: "netlink: attribute at offset 0: 1 trailing bytes, too short for an attribute header"},
+			msg: "netlink: attribute at offset 0: 1 trailing byte, too short for an attribute header"},
 		{name: "2 stray bytes", b: []byte{4, 0}, err: ErrBadLength, off: 0, typ: -1},
 		{name: "3 stray bytes", b: []byte{4, 0, 1}, err: ErrBadLength, off: 0, typ: -1},
 		{name: "length 0", b: rawNLA(0, 7), err: ErrBadLength, off: 0, typ: 7},
@@ -297,36 +297,38 @@ func TestAttributeDecoderCallbackErrors(t *testing.T) {
 	}
 }
 
-// attrNode is one decoded attribute: a leaf with its payload, or a nest
-// (flagged AttributeNested) with its children.
-type attrNode struct {
-	Type uint16 // raw, flags included
-	Data []byte
-	Kids []attrNode
+// attrEntry is one decoded attribute: a leaf with its payload, or a nest
+// (flagged AttributeNested) followed by its contents one level deeper. A
+// tree is kept as a flat list in pre-order because cmp.Diff takes time
+// exponential in the depth of nested slices.
+type attrEntry struct {
+	Depth int
+	Type  uint16 // raw, flags included
+	Data  []byte // nil for a nest
 }
 
-// decodeAttrTree decodes every attribute of d, recursing into nests flagged
-// AttributeNested, and reads each leaf with every getter that fits its
-// size, which must not fail.
-func decodeAttrTree(t *testing.T, d *AttributeDecoder) []attrNode {
-	var nodes []attrNode
+// decodeAttrTree appends every attribute of d to tree, recursing into nests
+// flagged AttributeNested, and reads each leaf with every getter that fits
+// its size, which must not fail.
+func decodeAttrTree(t *testing.T, d *AttributeDecoder, depth int, tree []attrEntry) []attrEntry {
 	for d.Next() {
-		n := attrNode{Type: d.Type() | d.TypeFlags()}
+		n := attrEntry{Depth: depth, Type: d.Type() | d.TypeFlags()}
 		if n.Type&AttributeNested != 0 {
+			tree = append(tree, n)
 			d.Nested(func(d *AttributeDecoder) error {
-				n.Kids = decodeAttrTree(t, d)
+				tree = decodeAttrTree(t, d, depth+1, tree)
 				return nil
 			})
-		} else {
-			n.Data = d.Bytes()
-			readAttrPayload(d)
-			if d.Err() != nil {
-				t.Fatalf("getter of the right size failed: %v", d.Err())
-			}
+			continue
 		}
-		nodes = append(nodes, n)
+		n.Data = d.Bytes()
+		readAttrPayload(d)
+		if d.Err() != nil {
+			t.Fatalf("getter of the right size failed: %v", d.Err())
+		}
+		tree = append(tree, n)
 	}
-	return nodes
+	return tree
 }
 
 // readAttrPayload calls every getter that fits the current attribute's size.
@@ -355,18 +357,22 @@ func readAttrPayload(d *AttributeDecoder) {
 	}
 }
 
-// encodeAttrTree encodes nodes as decodeAttrTree found them.
-func encodeAttrTree(e *AttributeEncoder, nodes []attrNode) {
-	for _, n := range nodes {
-		if n.Type&AttributeNested != 0 {
-			e.Nested(n.Type, func(e *AttributeEncoder) error {
-				encodeAttrTree(e, n.Kids)
-				return nil
-			})
+// encodeAttrTree encodes the entries of tree at depth, and those nested in
+// them, and returns the rest.
+func encodeAttrTree(e *AttributeEncoder, tree []attrEntry, depth int) []attrEntry {
+	for len(tree) > 0 && tree[0].Depth == depth {
+		n := tree[0]
+		tree = tree[1:]
+		if n.Type&AttributeNested == 0 {
+			e.Bytes(n.Type, n.Data)
 			continue
 		}
-		e.Bytes(n.Type, n.Data)
+		e.Nested(n.Type, func(e *AttributeEncoder) error {
+			tree = encodeAttrTree(e, tree, depth+1)
+			return nil
+		})
 	}
+	return tree
 }
 
 // checkAttrParseError fails unless err is a *ParseError about an attribute
@@ -416,19 +422,21 @@ func FuzzAttributeDecode(f *testing.F) {
 
 		// What decodes, nests included, re-encodes to the same attributes.
 		d.Reset(b)
-		tree := decodeAttrTree(t, d)
+		tree := decodeAttrTree(t, d, 0, nil)
 		if err := d.Err(); err != nil {
 			checkAttrParseError(t, b, err)
 			return
 		}
 		e := NewAttributeEncoder()
-		encodeAttrTree(e, tree)
+		if rest := encodeAttrTree(e, tree, 0); len(rest) != 0 {
+			t.Fatalf("%d attributes left over after re-encoding", len(rest))
+		}
 		b2, err := e.Encode()
 		if err != nil {
 			t.Fatalf("re-encoding what decoded: %v", err)
 		}
 		d.Reset(b2)
-		tree2 := decodeAttrTree(t, d)
+		tree2 := decodeAttrTree(t, d, 0, nil)
 		if err := d.Err(); err != nil {
 			t.Fatalf("decoding the re-encoded bytes: %v", err)
 		}

@@ -306,6 +306,9 @@ func (c *Conn) ReceiveFrom() ([]Message, Source, error) {
 func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, Source, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	if c.closed.Load() {
+		return nil, Source{}, &OpError{Op: "receive", Err: net.ErrClosed}
+	}
 	if err := c.lockedBacklogError(); err != nil {
 		return nil, Source{}, err
 	}
@@ -335,6 +338,9 @@ func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, Source, error) {
 func (c *Conn) ReceiveEach(fn func(m Message, src Source) bool) error {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	if c.closed.Load() {
+		return &OpError{Op: "receive", Err: net.ErrClosed}
+	}
 	if err := c.lockedBacklogError(); err != nil {
 		return err
 	}
@@ -409,27 +415,53 @@ func (c *Conn) lockedSetAside(b []byte, src Source) {
 	c.backlog = append(c.backlog, pending{b: append([]byte(nil), b...), src: src})
 }
 
-// watch applies ctx to the read side: its deadline, and its cancellation
-// through an immediate deadline. The returned function undoes that and
-// turns a timeout caused by ctx into an error matching ctx.Err().
+// watch applies ctx to the read side: its deadline, when earlier than the
+// Conn's own, and its cancellation through an immediate deadline. The
+// returned function undoes that, waiting for a cancellation already under
+// way so that it cannot leave a stale deadline behind, and turns a timeout
+// caused by ctx into an error matching ctx.Err().
 func (c *Conn) watch(ctx context.Context) func(error) error {
 	if ctx.Done() == nil {
 		return func(err error) error { return err }
 	}
-	if dl, ok := ctx.Deadline(); ok {
+	c.dlMu.Lock()
+	own := c.readDline
+	c.dlMu.Unlock()
+	if dl, ok := ctx.Deadline(); ok && (own.IsZero() || dl.Before(own)) {
 		_ = c.s.setReadDeadline(dl)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = c.s.setReadDeadline(time.Unix(1, 0)) })
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		_ = c.s.setReadDeadline(time.Unix(1, 0))
+	})
 	return func(err error) error {
-		stop()
+		if !stop() {
+			<-fired
+		}
 		c.dlMu.Lock()
 		_ = c.s.setReadDeadline(c.readDline)
 		c.dlMu.Unlock()
-		if err != nil && ctx.Err() != nil && !c.closed.Load() {
-			return &OpError{Op: "receive", Err: ctx.Err()}
+		if err == nil || c.closed.Load() {
+			return err
+		}
+		if cerr := contextError(ctx); cerr != nil {
+			return &OpError{Op: "receive", Err: cerr}
 		}
 		return err
 	}
+}
+
+// contextError is ctx.Err(), or DeadlineExceeded as soon as the deadline
+// has passed, before ctx's own timer has fired.
+func contextError(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // SetDeadline sets the read and write deadlines. A zero time means none.

@@ -118,6 +118,18 @@ type ExtAck struct {
 	MissingNest uint32
 }
 
+// clone returns a with its slices copied, so that it can outlive the
+// buffer it was parsed from.
+func (a ExtAck) clone() ExtAck {
+	if a.Cookie != nil {
+		a.Cookie = append([]byte(nil), a.Cookie...)
+	}
+	if a.Policy != nil {
+		a.Policy = append([]byte(nil), a.Policy...)
+	}
+	return a
+}
+
 // IsZero reports whether no extended-ack TLV was present.
 func (a ExtAck) IsZero() bool {
 	return a.Message == "" && a.Offset == 0 && a.Cookie == nil && a.Policy == nil &&

@@ -125,7 +125,7 @@ func (x *exchange) take(m Message) {
 		}
 		if a.Code != 0 {
 			x.err = &OpError{Op: "execute", Err: a.Errno(), Sequence: m.Header.Sequence,
-				Request: a.Request.Header, ExtAck: a.ExtAck}
+				Request: a.Request.Header, ExtAck: a.ExtAck.clone()}
 		}
 		return
 	case Overrun:

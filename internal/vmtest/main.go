@@ -10,7 +10,8 @@
 // installing it, builds the module against the headers, builds the test
 // binaries of the given packages with `go test -c -tags vmtest`, packs them
 // into an initramfs and boots it under qemu. Inside, init loads the module,
-// runs the integration tests (-run, default ^TestIntegration) of every test
+// runs the kernel-module integration tests (-run, default ^TestIntegrationKmod;
+// the host-kernel TestIntegration* tests need tools the VM lacks) of every test
 // binary as root and then as the unprivileged user nobody (uid 65534),
 // reloads the module with each of the extra protocol numbers to run the
 // -extra-run tests again, unloads it, prints a result marker and powers off.
@@ -73,7 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	c := &config{}
 	pkgs := fs.String("pkgs", ".,./internal/kmod", "comma-separated `packages` whose tests (built with -tags vmtest) run in the VM")
-	fs.StringVar(&c.run, "run", "^TestIntegration", "run only tests matching `regexp` (-test.run); empty runs every test, unit tests too")
+	fs.StringVar(&c.run, "run", "^TestIntegrationKmod", "run only tests matching `regexp` (-test.run); empty runs every test, unit tests too")
 	fs.StringVar(&c.accel, "accel", "tcg", "qemu accelerator: tcg, or kvm where /dev/kvm works")
 	fs.DurationVar(&c.timeout, "timeout", 8*time.Minute, "limit for the whole VM run; exceeding it fails")
 	fs.DurationVar(&c.testTimeout, "test-timeout", 4*time.Minute, "-test.timeout for each test binary run")

@@ -1,0 +1,363 @@
+package netlink
+
+import (
+	"errors"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var _ socket = (*fakeSocket)(nil)
+
+// fakeDatagram is one datagram queued for a fakeSocket to receive.
+type fakeDatagram struct {
+	b   []byte
+	src Source
+}
+
+// fakeSent is one datagram a fakeSocket was asked to send.
+type fakeSent struct {
+	b  []byte
+	to Addr
+}
+
+// fakeSocket is a scriptable in-memory socket. Tests queue datagrams with
+// push, and reply, when set, computes datagrams to queue from each sent
+// one. recv blocks until a datagram, the read deadline or close, like a
+// socket on the runtime poller: an expired deadline wins over queued data,
+// a closed socket fails with os.ErrClosed. Receiving a queued datagram
+// allocates nothing.
+type fakeSocket struct {
+	pid uint32
+	in  chan fakeDatagram
+
+	closeOnce sync.Once
+	closed    chan struct{}
+
+	mu             sync.Mutex
+	sent           []fakeSent
+	reply          func(req []byte, to Addr) []fakeDatagram
+	sendErr        error
+	readDL         time.Time
+	wake           chan struct{} // closed and replaced when readDL changes
+	writeDL        time.Time
+	options        map[Option]bool
+	groups         []uint32
+	buffers        map[bool]int
+	bpf            []BPFInstruction
+	closeCalls     int
+	onSetReadDL    func(t time.Time) // called, outside mu, before a read deadline is applied
+	afterSetReadDL func(t time.Time) // called, outside mu, after a read deadline is applied
+	onRecv         func()            // called, outside mu, when recv has a datagram to return
+}
+
+func newFakeSocket(pid uint32) *fakeSocket {
+	return &fakeSocket{
+		pid:     pid,
+		in:      make(chan fakeDatagram, 4*maxBacklog),
+		closed:  make(chan struct{}),
+		wake:    make(chan struct{}),
+		options: make(map[Option]bool),
+		buffers: make(map[bool]int),
+	}
+}
+
+// newFakeConn returns a Conn over a fake socket bound to port pid. It
+// defaults MaxMessageSize like Dial, and closes the Conn when the test ends.
+func newFakeConn(t testing.TB, pid uint32, cfg Config) (*Conn, *fakeSocket) {
+	t.Helper()
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = DefaultMaxMessageSize
+	}
+	fs := newFakeSocket(pid)
+	c := newConn(fs, 16, &cfg)
+	t.Cleanup(func() { c.Close() })
+	return c, fs
+}
+
+// push queues datagrams for recv.
+func (s *fakeSocket) push(ds ...fakeDatagram) {
+	for _, d := range ds {
+		s.in <- d
+	}
+}
+
+// pushFrom queues one datagram from src.
+func (s *fakeSocket) pushFrom(src Source, b []byte) { s.push(fakeDatagram{b: b, src: src}) }
+
+func (s *fakeSocket) setReply(fn func(req []byte, to Addr) []fakeDatagram) {
+	s.mu.Lock()
+	s.reply = fn
+	s.mu.Unlock()
+}
+
+// sentDatagrams returns a copy of what was sent so far.
+func (s *fakeSocket) sentDatagrams() []fakeSent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sent)
+}
+
+func (s *fakeSocket) isClosed() bool {
+	select {
+	case <-s.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *fakeSocket) send(b []byte, to Addr) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	s.mu.Lock()
+	if s.sendErr != nil {
+		err := s.sendErr
+		s.mu.Unlock()
+		return err
+	}
+	s.sent = append(s.sent, fakeSent{b: slices.Clone(b), to: to})
+	reply := s.reply
+	s.mu.Unlock()
+	if reply != nil {
+		s.push(reply(slices.Clone(b), to)...)
+	}
+	return nil
+}
+
+func (s *fakeSocket) recv(b []byte) (int, Source, error) {
+	for {
+		if s.isClosed() {
+			return 0, Source{}, os.ErrClosed
+		}
+		s.mu.Lock()
+		dl, wake := s.readDL, s.wake
+		s.mu.Unlock()
+		var timer *time.Timer
+		var timeout <-chan time.Time
+		if !dl.IsZero() {
+			d := time.Until(dl)
+			if d <= 0 {
+				return 0, Source{}, os.ErrDeadlineExceeded
+			}
+			timer = time.NewTimer(d)
+			timeout = timer.C
+		}
+		var d fakeDatagram
+		var woken bool
+		select {
+		case <-s.closed:
+			return 0, Source{}, os.ErrClosed
+		case <-timeout:
+			return 0, Source{}, os.ErrDeadlineExceeded
+		case <-wake:
+			woken = true
+		case d = <-s.in:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if !woken {
+			s.mu.Lock()
+			hook := s.onRecv
+			s.mu.Unlock()
+			if hook != nil {
+				hook()
+			}
+			copy(b, d.b)
+			return len(d.b), d.src, nil
+		}
+	}
+}
+
+func (s *fakeSocket) port() uint32 { return s.pid }
+
+func (s *fakeSocket) close() error {
+	s.mu.Lock()
+	s.closeCalls++
+	s.mu.Unlock()
+	s.closeOnce.Do(func() { close(s.closed) })
+	return nil
+}
+
+func (s *fakeSocket) setReadDeadline(t time.Time) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	s.mu.Lock()
+	hook := s.onSetReadDL
+	s.mu.Unlock()
+	if hook != nil {
+		hook(t)
+	}
+	s.mu.Lock()
+	s.readDL = t
+	close(s.wake)
+	s.wake = make(chan struct{})
+	after := s.afterSetReadDL
+	s.mu.Unlock()
+	if after != nil {
+		after(t)
+	}
+	return nil
+}
+
+// readDeadline returns the read deadline in force.
+func (s *fakeSocket) readDeadline() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readDL
+}
+
+func (s *fakeSocket) setWriteDeadline(t time.Time) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writeDL = t
+	return nil
+}
+
+func (s *fakeSocket) setOption(o Option, on bool) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.options[o] = on
+	return nil
+}
+
+func (s *fakeSocket) option(o Option) (bool, error) {
+	if s.isClosed() {
+		return false, os.ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.options[o], nil
+}
+
+// errFakeGroup is what the fake returns for group 0, like the kernel's
+// EINVAL for a group the family does not have.
+var errFakeGroup = os.NewSyscallError("setsockopt", syscall.EINVAL)
+
+func (s *fakeSocket) joinGroup(g uint32) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	if g == 0 {
+		return errFakeGroup
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.groups, g) {
+		s.groups = append(s.groups, g)
+		slices.Sort(s.groups)
+	}
+	return nil
+}
+
+func (s *fakeSocket) leaveGroup(g uint32) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	if g == 0 {
+		return errFakeGroup
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups = slices.DeleteFunc(s.groups, func(x uint32) bool { return x == g })
+	return nil
+}
+
+func (s *fakeSocket) memberships() ([]uint32, error) {
+	if s.isClosed() {
+		return nil, os.ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.groups), nil
+}
+
+func (s *fakeSocket) setBuffer(read bool, n int) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	if n < 0 {
+		return os.NewSyscallError("setsockopt", syscall.EINVAL)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buffers[read] = n
+	return nil
+}
+
+func (s *fakeSocket) setBPF(prog []BPFInstruction) error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	if len(prog) == 0 {
+		return errors.New("netlink: a BPF program needs 1 to 65535 instructions")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bpf = slices.Clone(prog)
+	return nil
+}
+
+func (s *fakeSocket) removeBPF() error {
+	if s.isClosed() {
+		return os.ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bpf = nil
+	return nil
+}
+
+// errFakeRaw is the fake's answer to syscallConn: it has no descriptor.
+var errFakeRaw = errors.New("fake socket has no descriptor")
+
+func (s *fakeSocket) syscallConn() (syscall.RawConn, error) {
+	if s.isClosed() {
+		return nil, os.ErrClosed
+	}
+	return nil, errFakeRaw
+}
+
+// Helpers to build replies.
+
+// kernel is the Source of a unicast from the kernel.
+var kernel = Source{}
+
+// fakeMsg encodes one message.
+func fakeMsg(typ HeaderType, flags HeaderFlags, seq, pid uint32, data []byte) []byte {
+	return rawMessage(typ, flags, seq, pid, data)
+}
+
+// fakeErrPayload builds an NLMSG_ERROR payload: the code, the echoed
+// request (padded), then TLVs.
+func fakeErrPayload(code int32, echoed []byte, tlvs ...[]byte) []byte {
+	b := cat(ne32(uint32(code)), echoed)
+	b = append(b, make([]byte, Align(len(b))-len(b))...)
+	return cat(append([][]byte{b}, tlvs...)...)
+}
+
+// fakeAck encodes an NLMSG_ERROR acknowledging req with code (0: success)
+// and the Capped flag, so that only req's header is echoed.
+func fakeAck(req []byte, code int32, flags HeaderFlags, tlvs ...[]byte) []byte {
+	h := readHeader(req)
+	return fakeMsg(Error, Capped|flags, h.Sequence, 0, fakeErrPayload(code, req[:HeaderLen], tlvs...))
+}
+
+// reqHeader decodes the header of the first message in a sent datagram.
+func reqHeader(b []byte) Header { return readHeader(b) }
+
+// errClosedLike reports whether err says the Conn is closed.
+func errClosedLike(err error) bool { return errors.Is(err, net.ErrClosed) }
