@@ -52,7 +52,7 @@ type AttributeDecoder struct {
 	off   int // offset in b of the next attribute
 	cur   int // offset in b of the current attribute
 	typ   uint16
-	data  []byte // payload of the current attribute
+	n     int // length of the current attribute, header included; 0 when there is none
 	err   error
 	child *AttributeDecoder // reused by Nested, allocated on first use
 }
@@ -78,7 +78,7 @@ func (d *AttributeDecoder) reset(b []byte, base, depth int) {
 	d.off = 0
 	d.cur = 0
 	d.typ = 0
-	d.data = nil
+	d.n = 0
 	d.err = nil
 }
 
@@ -86,8 +86,26 @@ func (d *AttributeDecoder) reset(b []byte, base, depth int) {
 // It returns false at the end of the buffer and after any error; Err tells
 // the two apart.
 func (d *AttributeDecoder) Next() bool {
+	off := d.off
+	if off <= len(d.b)-AttributeHeaderLen && d.err == nil {
+		h := d.b[off : off+AttributeHeaderLen : off+AttributeHeaderLen]
+		length := int(binary.NativeEndian.Uint16(h[0:2]))
+		if length >= AttributeHeaderLen && length <= len(d.b)-off {
+			d.cur, d.n = off, length
+			d.typ = binary.NativeEndian.Uint16(h[2:4])
+			// The last attribute's padding may be missing or partial:
+			// then d.off passes len(d.b), which ends the walk.
+			d.off = off + AttributeAlign(length)
+			return true
+		}
+	}
+	return d.next()
+}
+
+// next is Next's slow path: the end of the buffer and malformed headers.
+func (d *AttributeDecoder) next() bool {
+	d.n = 0
 	if d.err != nil || d.off >= len(d.b) {
-		d.data = nil
 		return false
 	}
 	h := d.b[d.off:]
@@ -95,16 +113,7 @@ func (d *AttributeDecoder) Next() bool {
 		return d.badHeader(-1, 0, len(h))
 	}
 	length := int(binary.NativeEndian.Uint16(h[0:2]))
-	typ := binary.NativeEndian.Uint16(h[2:4])
-	if length < AttributeHeaderLen || length > len(h) {
-		return d.badHeader(length, typ, len(h))
-	}
-	d.cur = d.off
-	d.typ = typ
-	d.data = h[AttributeHeaderLen:length:length]
-	// The last attribute's padding may be missing or partial.
-	d.off += min(AttributeAlign(length), len(h))
-	return true
+	return d.badHeader(length, binary.NativeEndian.Uint16(h[2:4]), len(h))
 }
 
 // badHeader records the error for an attribute header at d.off with
@@ -126,6 +135,15 @@ func (d *AttributeDecoder) badHeader(length int, typ uint16, rest int) bool {
 	return false
 }
 
+// payload returns the current attribute's payload, nil if there is none.
+func (d *AttributeDecoder) payload() []byte {
+	if d.n == 0 {
+		return nil
+	}
+	end := d.cur + d.n
+	return d.b[d.cur+AttributeHeaderLen : end : end]
+}
+
 // Err returns the first error the decoder met, or nil.
 func (d *AttributeDecoder) Err() error { return d.err }
 
@@ -138,7 +156,7 @@ func (d *AttributeDecoder) TypeFlags() uint16 { return d.typ &^ AttributeTypeMas
 
 // Len returns the length of the current attribute's payload, without
 // header or padding.
-func (d *AttributeDecoder) Len() int { return len(d.data) }
+func (d *AttributeDecoder) Len() int { return max(d.n-AttributeHeaderLen, 0) }
 
 // Offset returns the offset of the current attribute's header in the
 // buffer given to NewAttributeDecoder or Reset. Within Nested it is still
@@ -149,16 +167,16 @@ func (d *AttributeDecoder) Offset() int { return d.base + d.cur }
 // slice aliases the decoded buffer, so it changes if the buffer does. Its
 // capacity ends with the payload, so appending to it cannot overwrite the
 // next attribute. Use Bytes for a copy.
-func (d *AttributeDecoder) Data() []byte { return d.data }
+func (d *AttributeDecoder) Data() []byte { return d.payload() }
 
 // Bytes returns a copy of the current attribute's payload.
-func (d *AttributeDecoder) Bytes() []byte { return bytes.Clone(d.data) }
+func (d *AttributeDecoder) Bytes() []byte { return bytes.Clone(d.payload()) }
 
 // String returns the current attribute's payload as a string, without its
 // terminating NUL byte if it has one (NLA_STRING, NLA_NUL_STRING). Only
 // one NUL is removed.
 func (d *AttributeDecoder) String() string {
-	b := d.data
+	b := d.payload()
 	if len(b) > 0 && b[len(b)-1] == 0 {
 		b = b[:len(b)-1]
 	}
@@ -168,93 +186,93 @@ func (d *AttributeDecoder) String() string {
 // Uint8 returns the current attribute's payload as a uint8 (NLA_U8). The
 // payload must be exactly 1 byte long.
 func (d *AttributeDecoder) Uint8() uint8 {
-	if len(d.data) != 1 {
+	if d.Len() != 1 {
 		d.badFixed(1, "uint8")
 		return 0
 	}
-	return d.data[0]
+	return d.payload()[0]
 }
 
 // Uint16 returns the current attribute's payload as a uint16 (NLA_U16). The
 // payload must be exactly 2 bytes long.
 func (d *AttributeDecoder) Uint16() uint16 {
-	if len(d.data) != 2 {
+	if d.Len() != 2 {
 		d.badFixed(2, "uint16")
 		return 0
 	}
-	return d.uint16(d.data)
+	return d.uint16(d.payload())
 }
 
 // Uint32 returns the current attribute's payload as a uint32 (NLA_U32). The
 // payload must be exactly 4 bytes long.
 func (d *AttributeDecoder) Uint32() uint32 {
-	if len(d.data) != 4 {
+	if d.Len() != 4 {
 		d.badFixed(4, "uint32")
 		return 0
 	}
-	return d.uint32(d.data)
+	return d.uint32(d.payload())
 }
 
 // Uint64 returns the current attribute's payload as a uint64 (NLA_U64). The
 // payload must be exactly 8 bytes long.
 func (d *AttributeDecoder) Uint64() uint64 {
-	if len(d.data) != 8 {
+	if d.Len() != 8 {
 		d.badFixed(8, "uint64")
 		return 0
 	}
-	return d.uint64(d.data)
+	return d.uint64(d.payload())
 }
 
 // Int8 returns the current attribute's payload as an int8 (NLA_S8). The
 // payload must be exactly 1 byte long.
 func (d *AttributeDecoder) Int8() int8 {
-	if len(d.data) != 1 {
+	if d.Len() != 1 {
 		d.badFixed(1, "int8")
 		return 0
 	}
-	return int8(d.data[0])
+	return int8(d.payload()[0])
 }
 
 // Int16 returns the current attribute's payload as an int16 (NLA_S16). The
 // payload must be exactly 2 bytes long.
 func (d *AttributeDecoder) Int16() int16 {
-	if len(d.data) != 2 {
+	if d.Len() != 2 {
 		d.badFixed(2, "int16")
 		return 0
 	}
-	return int16(d.uint16(d.data))
+	return int16(d.uint16(d.payload()))
 }
 
 // Int32 returns the current attribute's payload as an int32 (NLA_S32). The
 // payload must be exactly 4 bytes long.
 func (d *AttributeDecoder) Int32() int32 {
-	if len(d.data) != 4 {
+	if d.Len() != 4 {
 		d.badFixed(4, "int32")
 		return 0
 	}
-	return int32(d.uint32(d.data))
+	return int32(d.uint32(d.payload()))
 }
 
 // Int64 returns the current attribute's payload as an int64 (NLA_S64). The
 // payload must be exactly 8 bytes long.
 func (d *AttributeDecoder) Int64() int64 {
-	if len(d.data) != 8 {
+	if d.Len() != 8 {
 		d.badFixed(8, "int64")
 		return 0
 	}
-	return int64(d.uint64(d.data))
+	return int64(d.uint64(d.payload()))
 }
 
 // Uint returns the current attribute's payload as a variable-width
 // unsigned integer (NLA_UINT): the payload must be 4 or 8 bytes long.
 func (d *AttributeDecoder) Uint() uint64 {
-	switch len(d.data) {
+	switch d.Len() {
 	case 4:
-		return uint64(d.uint32(d.data))
+		return uint64(d.uint32(d.payload()))
 	case 8:
-		return d.uint64(d.data)
+		return d.uint64(d.payload())
 	}
-	d.badSize("uint needs 4 or 8 bytes, have %d", len(d.data))
+	d.badSize("uint needs 4 or 8 bytes, have %d", d.Len())
 	return 0
 }
 
@@ -262,20 +280,20 @@ func (d *AttributeDecoder) Uint() uint64 {
 // integer (NLA_SINT): the payload must be 4 or 8 bytes long, and a 4-byte
 // value is sign-extended.
 func (d *AttributeDecoder) Int() int64 {
-	switch len(d.data) {
+	switch d.Len() {
 	case 4:
-		return int64(int32(d.uint32(d.data)))
+		return int64(int32(d.uint32(d.payload())))
 	case 8:
-		return int64(d.uint64(d.data))
+		return int64(d.uint64(d.payload()))
 	}
-	d.badSize("int needs 4 or 8 bytes, have %d", len(d.data))
+	d.badSize("int needs 4 or 8 bytes, have %d", d.Len())
 	return 0
 }
 
 // Flag reports that a flag attribute (NLA_FLAG) is present: its payload
 // must be empty. It returns false, and records an error, if not.
 func (d *AttributeDecoder) Flag() bool {
-	if d.data == nil || len(d.data) != 0 {
+	if d.n == 0 || d.Len() != 0 {
 		d.badFixed(0, "flag")
 		return false
 	}
@@ -288,11 +306,11 @@ func (d *AttributeDecoder) Flag() bool {
 // fields are read in native byte order, as the kernel writes them, whatever
 // ByteOrder says.
 func (d *AttributeDecoder) Bitfield32() (value, selector uint32) {
-	if len(d.data) != 8 {
+	if d.Len() != 8 {
 		d.badFixed(8, "bitfield32")
 		return 0, 0
 	}
-	return binary.NativeEndian.Uint32(d.data[0:4]), binary.NativeEndian.Uint32(d.data[4:8])
+	return binary.NativeEndian.Uint32(d.payload()[0:4]), binary.NativeEndian.Uint32(d.payload()[4:8])
 }
 
 // Do calls fn with the current attribute's payload, for types the decoder
@@ -302,11 +320,11 @@ func (d *AttributeDecoder) Do(fn func(b []byte) error) {
 	if d.err != nil {
 		return
 	}
-	if d.data == nil {
+	if d.n == 0 {
 		d.badSize("no current attribute")
 		return
 	}
-	if err := fn(d.data); err != nil {
+	if err := fn(d.payload()); err != nil {
 		d.fail(err)
 	}
 }
@@ -314,7 +332,7 @@ func (d *AttributeDecoder) Do(fn func(b []byte) error) {
 // badFixed records that the current payload is not the n bytes the type
 // what needs.
 func (d *AttributeDecoder) badFixed(n int, what string) {
-	d.badSize("%s needs %d %s, have %d", what, n, bytesWord(n), len(d.data))
+	d.badSize("%s needs %d %s, have %d", what, n, bytesWord(n), d.Len())
 }
 
 // bytesWord returns "byte" or "bytes", to follow the number n.
@@ -330,7 +348,7 @@ func bytesWord(n int) string {
 func (d *AttributeDecoder) badSize(format string, args ...any) {
 	switch {
 	case d.err != nil:
-	case d.data == nil:
+	case d.n == 0:
 		d.fail(parseErrorf("attribute", d.base+d.off, -1, ErrBadLength, "no current attribute"))
 	default:
 		d.fail(parseErrorf("attribute", d.Offset(), int(d.Type()), ErrBadLength, format, args...))
@@ -343,7 +361,7 @@ func (d *AttributeDecoder) fail(err error) {
 	if d.err == nil {
 		d.err = err
 	}
-	d.data = nil
+	d.n = 0
 }
 
 // native reports whether the current attribute's integers are in native
@@ -430,7 +448,7 @@ func (d *AttributeDecoder) enter() *AttributeDecoder {
 	if d.err != nil {
 		return nil
 	}
-	if d.data == nil {
+	if d.n == 0 {
 		d.badSize("no current attribute")
 		return nil
 	}
@@ -444,7 +462,7 @@ func (d *AttributeDecoder) enter() *AttributeDecoder {
 	}
 	c := d.child
 	c.ByteOrder = d.ByteOrder
-	c.reset(d.data, d.Offset()+AttributeHeaderLen, d.depth+1)
+	c.reset(d.payload(), d.Offset()+AttributeHeaderLen, d.depth+1)
 	return c
 }
 

@@ -70,6 +70,13 @@ func (e *AttributeEncoder) Encode() ([]byte, error) {
 
 // Uint8 encodes v as a 1-byte attribute (NLA_U8).
 func (e *AttributeEncoder) Uint8(typ uint16, v uint8) {
+	if a := e.fast(8); a != nil {
+		binary.NativeEndian.PutUint16(a[0:2], 5)
+		binary.NativeEndian.PutUint16(a[2:4], typ)
+		a[4], a[5], a[6], a[7] = v, 0, 0, 0
+		e.buf = e.buf[:len(e.buf)+8]
+		return
+	}
 	if p := e.alloc(typ, 1); p != nil {
 		p[0] = v
 	}
@@ -77,6 +84,14 @@ func (e *AttributeEncoder) Uint8(typ uint16, v uint8) {
 
 // Uint16 encodes v as a 2-byte attribute in e.ByteOrder (NLA_U16).
 func (e *AttributeEncoder) Uint16(typ uint16, v uint16) {
+	if a := e.fast(8); a != nil && isNative(e.ByteOrder) {
+		binary.NativeEndian.PutUint32(a[8-4:], 0)
+		binary.NativeEndian.PutUint16(a[0:2], 6)
+		binary.NativeEndian.PutUint16(a[2:4], typ)
+		binary.NativeEndian.PutUint16(a[4:6], v)
+		e.buf = e.buf[:len(e.buf)+8]
+		return
+	}
 	if p := e.alloc(typ|e.netFlag(), 2); p != nil {
 		e.putUint16(p, v)
 	}
@@ -84,6 +99,14 @@ func (e *AttributeEncoder) Uint16(typ uint16, v uint16) {
 
 // Uint32 encodes v as a 4-byte attribute in e.ByteOrder (NLA_U32).
 func (e *AttributeEncoder) Uint32(typ uint16, v uint32) {
+	if a := e.fast(8); a != nil && isNative(e.ByteOrder) {
+		binary.NativeEndian.PutUint32(a[8-4:], 0)
+		binary.NativeEndian.PutUint16(a[0:2], 8)
+		binary.NativeEndian.PutUint16(a[2:4], typ)
+		binary.NativeEndian.PutUint32(a[4:8], v)
+		e.buf = e.buf[:len(e.buf)+8]
+		return
+	}
 	if p := e.alloc(typ|e.netFlag(), 4); p != nil {
 		e.putUint32(p, v)
 	}
@@ -91,6 +114,14 @@ func (e *AttributeEncoder) Uint32(typ uint16, v uint32) {
 
 // Uint64 encodes v as an 8-byte attribute in e.ByteOrder (NLA_U64).
 func (e *AttributeEncoder) Uint64(typ uint16, v uint64) {
+	if a := e.fast(12); a != nil && isNative(e.ByteOrder) {
+		binary.NativeEndian.PutUint32(a[12-4:], 0)
+		binary.NativeEndian.PutUint16(a[0:2], 12)
+		binary.NativeEndian.PutUint16(a[2:4], typ)
+		binary.NativeEndian.PutUint64(a[4:12], v)
+		e.buf = e.buf[:len(e.buf)+12]
+		return
+	}
 	if p := e.alloc(typ|e.netFlag(), 8); p != nil {
 		e.putUint64(p, v)
 	}
@@ -341,4 +372,15 @@ func (e *AttributeEncoder) netFlag() uint16 {
 		return AttributeNetByteOrder
 	}
 	return 0
+}
+
+// fast returns the space bytes past the end of the buffer when the
+// encoder has not failed and the buffer has room for them, and nil
+// otherwise. It is inlined into the typed methods' fast paths, which fill
+// the space and then extend e.buf over it.
+func (e *AttributeEncoder) fast(space int) []byte {
+	if b := e.buf; e.err == nil && cap(b)-len(b) >= space {
+		return b[len(b) : len(b)+space]
+	}
+	return nil
 }
