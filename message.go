@@ -229,6 +229,28 @@ func (m Message) AppendBinary(b []byte) ([]byte, error) {
 	return b, nil
 }
 
+// FinishMessage completes a message built in place, saving the copy that
+// AppendBinary makes: b holds HeaderLen reserved bytes followed by the
+// payload, for instance written by an AttributeEncoder whose Reset was given
+// that prefix and a family header. FinishMessage writes h into the reserved
+// bytes with Length set to len(b), pads b with zeros to Alignment, and
+// returns it.
+func FinishMessage(b []byte, h Header) ([]byte, error) {
+	if len(b) < HeaderLen {
+		return b, parseErrorf("message", 0, int(h.Type), ErrShortMessage,
+			"%d bytes, the header needs %d reserved", len(b), HeaderLen)
+	}
+	if err := checkPayloadLen(len(b)-HeaderLen, 0, h.Type); err != nil {
+		return b, err
+	}
+	h.Length = uint32(len(b))
+	putHeader(b, h)
+	if pad := Align(len(b)) - len(b); pad > 0 {
+		b = append(b, make([]byte, pad)...)
+	}
+	return b, nil
+}
+
 // checkPayloadLen refuses a payload whose message length, padding
 // included, would not fit in nlmsg_len's 32 bits.
 func checkPayloadLen(n, off int, typ HeaderType) error {

@@ -354,3 +354,35 @@ func TestMessageTooLarge(t *testing.T) {
 		t.Fatalf("largest payload refused: %v", err)
 	}
 }
+
+func TestFinishMessage(t *testing.T) {
+	e := NewAttributeEncoder()
+	e.Reset(append(make([]byte, HeaderLen, 64), 1, 2, 3, 4)) // reserved header, family header
+	e.String(1, "ab")                                          // 3-byte payload: unaligned end
+	b, err := e.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Header{Type: 20, Flags: Request, Sequence: 9, PID: 3}
+	got, err := FinishMessage(b, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Message{Header: h, Data: cat([]byte{1, 2, 3, 4}, rawAttr(1, []byte("ab\x00")))}.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("FinishMessage (-want +got):\n%s", diff)
+	}
+	if n := testing.AllocsPerRun(20, func() {
+		e.Reset(append(b[:0], make([]byte, HeaderLen)...))
+		e.Uint32(2, 7)
+		b, _ = e.Encode()
+		b, _ = FinishMessage(b, h)
+	}); n != 0 {
+		t.Fatalf("building in place allocated %v times, want 0", n)
+	}
+	_, err = FinishMessage(make([]byte, 15), h)
+	checkParseError(t, err, ErrShortMessage, 0, 20)
+}

@@ -9,8 +9,8 @@ import (
 // This library: the Messages iterator walks the datagram without
 // allocating, Message.Data aliases it, and an AttributeDecoder declared as
 // a value walks the attributes. Encoding appends the family header and the
-// attributes into the encoder's reused buffer, then Message.AppendBinary
-// writes the whole message into a second reused buffer.
+// attributes into the encoder's reused buffer after room for the nlmsghdr,
+// which FinishMessage then fills in: the message is built in place.
 
 // decodeNlgo is the Decode workload with this library.
 func decodeNlgo(b []byte) (uint64, error) {
@@ -37,11 +37,12 @@ func decodeNlgo(b []byte) (uint64, error) {
 	return 0, errNoDone
 }
 
-// nlgoEncoder keeps an AttributeEncoder and both buffers between requests.
+// nlgoEncoder keeps an AttributeEncoder and its buffer between requests.
+// The message is built in place: the buffer starts with room for the
+// nlmsghdr, which FinishMessage fills in, so nothing is copied.
 type nlgoEncoder struct {
-	e     *netlink.AttributeEncoder
-	attrs []byte // the family header and attributes: the encoder's buffer
-	out   []byte // the complete message
+	e   *netlink.AttributeEncoder
+	buf []byte // nlmsghdr, family header and attributes
 }
 
 func newNlgoEncoder() encoder {
@@ -51,7 +52,8 @@ func newNlgoEncoder() encoder {
 // encode is the Encode workload with this library.
 func (x *nlgoEncoder) encode(r *linkRequest) ([]byte, error) {
 	e := x.e
-	e.Reset(appendIfinfomsg(x.attrs[:0], r.Family, r.DevType, r.Index, r.IfFlags, r.Change))
+	x.buf = append(x.buf[:0], make([]byte, netlink.HeaderLen)...)
+	e.Reset(appendIfinfomsg(x.buf, r.Family, r.DevType, r.Index, r.IfFlags, r.Change))
 	e.String(unix.IFLA_IFNAME, r.Name)
 	e.Bytes(unix.IFLA_ADDRESS, r.Address)
 	e.Bytes(unix.IFLA_BROADCAST, r.Broadcast)
@@ -74,19 +76,14 @@ func (x *nlgoEncoder) encode(r *linkRequest) ([]byte, error) {
 		e.Uint8(infoMode, r.Info.Mode)
 		return nil
 	})
-	data, err := e.Encode()
+	b, err := e.Encode()
 	if err != nil {
 		return nil, err
 	}
-	x.attrs = data
-	m := netlink.Message{
-		Header: netlink.Header{
-			Type:     netlink.HeaderType(r.Type),
-			Flags:    netlink.HeaderFlags(r.Flags),
-			Sequence: r.Sequence,
-		},
-		Data: data,
-	}
-	x.out, err = m.AppendBinary(x.out[:0])
-	return x.out, err
+	x.buf, err = netlink.FinishMessage(b, netlink.Header{
+		Type:     netlink.HeaderType(r.Type),
+		Flags:    netlink.HeaderFlags(r.Flags),
+		Sequence: r.Sequence,
+	})
+	return x.buf, err
 }
