@@ -1,0 +1,228 @@
+// Command nl shows github.com/nlgo/netlink talking to the Linux kernel.
+//
+// Run without arguments, it lists the network links with their addresses
+// (rtnetlink) and the generic netlink families with their multicast groups;
+// it needs no privileges. The monitor command prints link, address and
+// route changes as they happen, and dump prints the raw replies to any dump
+// request, attribute by attribute. Run nl -h for the details.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"github.com/nlgo/netlink"
+)
+
+const usage = `nl shows the netlink library github.com/nlgo/netlink talking to the kernel.
+
+Usage:
+  nl [flags]                             links, addresses and generic netlink families
+  nl [flags] monitor [-count N]          print link, address and route events until interrupted
+  nl [flags] dump [-hdr N] FAMILY TYPE   send a dump request and print every reply
+  nl help                                print this help
+
+Flags, accepted before or after the command:
+  -json        print JSON (monitor and dump: one object per line)
+  -netns NAME  work in the network namespace NAME (as made by ip netns add) or at
+               a path such as /proc/PID/ns/net; needs CAP_SYS_ADMIN
+  -count N     monitor: exit after N events (default 0: never)
+  -hdr N       dump: send a zeroed family header of N bytes (default: by TYPE)
+
+FAMILY is a name or a number: route, generic, sock_diag, audit, xfrm, netfilter, ...
+TYPE is a name or a number: for route getlink, getaddr, getroute, getneigh, getrule,
+getqdisc, getclass, getfilter, getnetconf, getnsid, getnexthop; for generic getfamily.
+
+Examples:
+  nl -json
+  nl monitor -count 5
+  nl dump route getroute
+  nl dump generic getfamily
+
+Exit status: 0 on success, 1 on an error, 2 on a command-line mistake.
+`
+
+func main() {
+	// The first SIGINT or SIGTERM ends ctx: the monitor stops cleanly and
+	// a pending request gives up. A second one kills nl as usual.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// options are the command line's flags and arguments.
+type options struct {
+	cmd    string   // "summary", "monitor", "dump" or "help"
+	args   []string // the command's arguments
+	json   bool
+	nsName string
+	netns  int // the descriptor of nsName, once opened; 0 for nl's own namespace
+	count  int
+	hdr    int // -1: by type
+}
+
+// run runs nl with args and returns its exit status. Ending ctx stops the
+// monitor, which then exits successfully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) || err == nil && o.cmd == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if err == nil {
+		err = execute(ctx, o, stdout)
+	}
+	return report(stderr, err)
+}
+
+// parseArgs parses the global flags, the command, and its flags and
+// arguments. Mistakes are *usageError values.
+func parseArgs(args []string) (options, error) {
+	o := options{cmd: "summary", hdr: -1}
+	fs := o.flags("nl")
+	if err := parse(fs, args); err != nil {
+		return o, err
+	}
+	rest := fs.Args()
+	if len(rest) > 0 {
+		o.cmd, rest = rest[0], rest[1:]
+	}
+	fs = o.flags(o.cmd)
+	switch o.cmd {
+	case "summary", "help":
+	case "monitor":
+		fs.IntVar(&o.count, "count", 0, "exit after `N` events")
+	case "dump":
+		fs.IntVar(&o.hdr, "hdr", -1, "family header size in `bytes`")
+	default:
+		return o, usagef("unknown command %q", o.cmd)
+	}
+	var err error
+	if o.args, err = parseInterspersed(fs, rest); err != nil {
+		return o, err
+	}
+	switch {
+	case o.cmd == "dump" && len(o.args) != 2:
+		return o, usagef("dump needs a FAMILY and a TYPE, as in: nl dump route getlink")
+	case o.cmd != "dump" && len(o.args) != 0:
+		return o, usagef("%s takes no arguments, got %q", o.cmd, o.args)
+	case o.count < 0:
+		return o, usagef("-count %d: must be 0 or more", o.count)
+	case o.hdr < -1 || o.hdr > maxHdr:
+		return o, usagef("-hdr %d: must be from 0 to %d", o.hdr, maxHdr)
+	}
+	return o, nil
+}
+
+// maxHdr bounds -hdr.
+const maxHdr = 1<<16 - 1
+
+// flags returns a flag set with the flags every command accepts.
+func (o *options) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports errors and prints the usage itself
+	fs.BoolVar(&o.json, "json", o.json, "print JSON")
+	fs.StringVar(&o.nsName, "netns", o.nsName, "network namespace `name` or path")
+	return fs
+}
+
+// parse parses args with fs, turning its errors other than -h into
+// usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return &usageError{err.Error()}
+	}
+	return err
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments, which it returns. Arguments after "--" are
+// positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return nil, err
+		}
+		used := len(args) - fs.NArg()
+		dashes := used > 0 && args[used-1] == "--"
+		if args = fs.Args(); len(args) == 0 || dashes {
+			return append(pos, args...), nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
+// execute runs the command o describes.
+func execute(ctx context.Context, o options, w io.Writer) error {
+	if o.nsName != "" {
+		ns, err := netlink.OpenNetNS(o.nsName)
+		if err != nil {
+			return fmt.Errorf("network namespace: %w", err)
+		}
+		defer ns.Close()
+		o.netns = int(ns.Fd())
+	}
+	switch o.cmd {
+	case "monitor":
+		c, err := subscribe(o.netns)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		m := &monitor{w: w, json: o.json, count: o.count, netns: o.netns}
+		return m.watch(ctx, c)
+	case "dump":
+		p, err := parseProtocol(o.args[0])
+		if err != nil {
+			return err
+		}
+		t, err := parseDumpType(p, o.args[1])
+		if err != nil {
+			return err
+		}
+		if o.hdr >= 0 {
+			t.hdrLen = o.hdr
+		}
+		return runDump(ctx, w, o, p, t)
+	}
+	s, err := collectSummary(ctx, o.netns)
+	if err != nil {
+		return err
+	}
+	return writeSummary(w, s, o.json)
+}
+
+// report prints err, with a hint where one helps, and returns the exit
+// status for it.
+func report(w io.Writer, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(w, "nl: %v\nRun 'nl -h' for usage.\n", err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(w, "nl: interrupted")
+	case errors.Is(err, netlink.ErrNotSupported) && runtime.GOOS != "linux":
+		fmt.Fprintf(w, "nl: not supported on this platform (%s): netlink exists only on Linux\n", runtime.GOOS)
+	case errors.Is(err, os.ErrPermission):
+		fmt.Fprintf(w, "nl: %v\nnl: permission denied: try as root (CAP_NET_ADMIN; CAP_SYS_ADMIN for -netns)\n", err)
+	case errors.Is(err, syscall.EPROTONOSUPPORT):
+		fmt.Fprintf(w, "nl: %v\nnl: this kernel has no such netlink family (is its module loaded?)\n", err)
+	default:
+		fmt.Fprintf(w, "nl: %v\n", err)
+	}
+	return 1
+}
