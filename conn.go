@@ -245,7 +245,10 @@ func (c *Conn) Send(m Message) (Message, error) {
 // SendTo sends m like Send, to a port, to the groups in to.Groups (a
 // legacy mask), or both. Sending to another user-space port or to groups
 // needs a family that allows it: NETLINK_USERSOCK, or a module created with
-// NL_CFG_F_NONROOT_SEND; otherwise it needs CAP_NET_ADMIN.
+// NL_CFG_F_NONROOT_SEND; otherwise it needs CAP_NET_ADMIN. On a family with
+// no kernel socket, such as NETLINK_USERSOCK, a send to groups with to.PID 0
+// reaches the groups and then fails with ECONNREFUSED, because the kernel
+// also delivers it to port 0, where nobody listens.
 func (c *Conn) SendTo(m Message, to Addr) (Message, error) {
 	ms := [1]Message{m}
 	if err := c.send(ms[:], to); err != nil {

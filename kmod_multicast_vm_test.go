@@ -3,6 +3,7 @@
 package netlink
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -158,30 +159,58 @@ func TestIntegrationKmodGroupMaskPitfall(t *testing.T) {
 
 // TestIntegrationKmodUserMulticast has a user-space socket send to a
 // group: the module's protocol has NL_CFG_F_NONROOT_SEND, so this works
-// unprivileged too, and listeners see the sender's port.
+// unprivileged too, and listeners see the sender's port. NETLINK_USERSOCK
+// allows it too, but the kernel also delivers a group message to the
+// address's port, 0, and NETLINK_USERSOCK has no kernel socket there: the
+// send fails with ECONNREFUSED after the multicast went out. Listening to
+// NETLINK_USERSOCK groups needs CAP_NET_ADMIN (it lacks
+// NL_CFG_F_NONROOT_RECV): as nobody, subscribing fails with EPERM.
 func TestIntegrationKmodUserMulticast(t *testing.T) {
-	byMask := kmDial(t, -1, &Config{Groups: GroupMask(5)})
-	byJoin := kmDial(t, -1, nil)
-	if err := byJoin.JoinGroup(5); err != nil {
-		t.Fatal(err)
+	for _, p := range kmIPCProtocols(t) {
+		t.Run(p.name, func(t *testing.T) {
+			if p.proto == unix.NETLINK_USERSOCK && kmUnprivileged() {
+				_, err := Dial(p.proto, &Config{Groups: GroupMask(5)})
+				if !errors.Is(err, unix.EPERM) {
+					t.Errorf("Dial NETLINK_USERSOCK with Groups as uid %d: %v, want EPERM", os.Geteuid(), err)
+				}
+				return
+			}
+			byMask := kmDial(t, p.proto, &Config{Groups: GroupMask(5)})
+			byJoin := kmDial(t, p.proto, nil)
+			if err := byJoin.JoinGroup(5); err != nil {
+				t.Fatal(err)
+			}
+			s := kmDial(t, p.proto, nil)
+			// Not a request: the module, which also gets the datagram,
+			// ignores it.
+			m := Message{Header: Header{Type: MinType + 0x40}, Data: []byte("from user space")}
+			sent, err := s.SendTo(m, Addr{Groups: GroupMask(5)})
+			if p.proto == unix.NETLINK_USERSOCK {
+				if !errors.Is(err, syscall.ECONNREFUSED) {
+					t.Fatalf("SendTo group 5 on NETLINK_USERSOCK (uid %d): %v, want ECONNREFUSED", os.Geteuid(), err)
+				}
+				// SendTo returns no message on error: rebuild what it sent.
+				sent = m
+				sent.Header.Length = uint32(MessageLen(len(m.Data)))
+				sent.Header.PID = s.PID()
+			} else if err != nil {
+				t.Fatalf("SendTo group 5 (uid %d): %v", os.Geteuid(), err)
+			}
+			for _, l := range []*Conn{byMask, byJoin} {
+				msgs, src := kmRecv(t, l)
+				if p.proto == unix.NETLINK_USERSOCK && len(msgs) == 1 {
+					sent.Header.Sequence = msgs[0].Header.Sequence // chosen by SendTo
+				}
+				if diff := cmp.Diff([]Message{sent}, msgs); diff != "" {
+					t.Errorf("multicast from user space (-want +got):\n%s", diff)
+				}
+				if want := (Source{PID: s.PID(), Group: 5}); src != want {
+					t.Errorf("source %+v, want %+v", src, want)
+				}
+			}
+			kmQuiet(t, s, "the sender")
+		})
 	}
-	s := kmDial(t, -1, nil)
-	// Not a request: the module, which also gets the datagram (its port
-	// is 0), ignores it.
-	sent, err := s.SendTo(Message{Header: Header{Type: MinType + 0x40}, Data: []byte("from user space")}, Addr{Groups: GroupMask(5)})
-	if err != nil {
-		t.Fatalf("SendTo group 5 (uid %d): %v", os.Geteuid(), err)
-	}
-	for _, l := range []*Conn{byMask, byJoin} {
-		msgs, src := kmRecv(t, l)
-		if diff := cmp.Diff([]Message{sent}, msgs); diff != "" {
-			t.Errorf("multicast from user space (-want +got):\n%s", diff)
-		}
-		if want := (Source{PID: s.PID(), Group: 5}); src != want {
-			t.Errorf("source %+v, want %+v", src, want)
-		}
-	}
-	kmQuiet(t, s, "the sender")
 }
 
 // TestIntegrationKmodOverrun floods a subscriber with a small receive
@@ -208,7 +237,7 @@ func TestIntegrationKmodOverrun(t *testing.T) {
 			var last uint32
 			for {
 				msgs, src, err := kmRecvErr(l, kmQuietTime)
-				if errors.Is(err, context_DeadlineExceeded) {
+				if errors.Is(err, context.DeadlineExceeded) {
 					break
 				}
 				if err != nil {
@@ -245,12 +274,52 @@ func TestIntegrationKmodOverrun(t *testing.T) {
 	}
 }
 
+// TestIntegrationKmodOverrunDuringExecute overruns the receive queue of a
+// Conn that then runs an exchange. The kernel drops the reply too (the
+// queue is full), so waiting for it would hang: Execute fails with the
+// overrun instead. Once the queue is drained, Execute works again.
+func TestIntegrationKmodOverrunDuringExecute(t *testing.T) {
+	const group = 10
+	c := kmDial(t, -1, nil)
+	if err := c.JoinGroup(group); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetReadBuffer(8192); err != nil {
+		t.Fatal(err)
+	}
+	s := kmDial(t, -1, nil)
+	kmExec(t, s, kmMsg(kmod.TypeFlood, Acknowledge, kmod.FloodRequest(group, 100, 1000)))
+	_, err := kmExecErr(c, kmMsg(kmod.TypeEcho, 0, []byte("lost")))
+	var oe *OpError
+	if !errors.Is(err, ErrOverrun) || !errors.Is(err, unix.ENOBUFS) || !errors.As(err, &oe) || oe.Op != "execute" {
+		t.Fatalf("Execute on an overrun Conn: %v, want an execute *OpError matching ErrOverrun and ENOBUFS", err)
+	}
+	for {
+		msgs, _, err := kmRecvErr(c, kmQuietTime)
+		if errors.Is(err, context.DeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("draining: %v", err)
+		}
+		for _, m := range msgs {
+			if m.Header.Type != HeaderType(kmod.TypeFlood) {
+				t.Errorf("draining: got %v, want only the flood (the reply was dropped)", m.Header)
+			}
+		}
+	}
+	if msgs := kmExec(t, c, kmMsg(kmod.TypeEcho, 0, []byte("found"))); len(msgs) != 1 || string(msgs[0].Data) != "found" {
+		t.Errorf("echo after draining: %v", msgs)
+	}
+}
+
 // TestIntegrationKmodPrivilege checks what needs privilege and what the
 // module's NL_CFG_F_NONROOT_RECV|NL_CFG_F_NONROOT_SEND grant. NETLINK_ROUTE
 // lets anyone join groups but not send to other ports (no
-// NL_CFG_F_NONROOT_SEND), and NETLINK_AUDIT's log group needs
-// CAP_AUDIT_READ: as nobody both fail with EPERM, as root both work. On
-// the module's protocol nobody may do the same unicast.
+// NL_CFG_F_NONROOT_SEND); NETLINK_USERSOCK the other way round (no
+// NL_CFG_F_NONROOT_RECV); NETLINK_AUDIT's log group needs CAP_AUDIT_READ.
+// As nobody those fail with EPERM, as root they work. On the module's
+// protocol nobody may do both.
 func TestIntegrationKmodPrivilege(t *testing.T) {
 	unpriv := os.Geteuid() != 0
 	if unpriv != kmUnprivileged() {
@@ -294,6 +363,29 @@ func TestIntegrationKmodPrivilege(t *testing.T) {
 			}
 		} else if err != nil {
 			t.Errorf("JoinGroup(AUDIT_NLGRP_READLOG) as root: %v", err)
+		}
+	})
+	t.Run("usersock groups", func(t *testing.T) {
+		c, err := Dial(unix.NETLINK_USERSOCK, &Config{Groups: GroupMask(1)})
+		if err == nil {
+			c.Close()
+		}
+		join := kmDial(t, unix.NETLINK_USERSOCK, nil)
+		jerr := join.JoinGroup(2)
+		var oe *OpError
+		switch {
+		case !unpriv && (err != nil || jerr != nil):
+			t.Errorf("NETLINK_USERSOCK groups as root: Dial %v, JoinGroup %v", err, jerr)
+		case unpriv && (!errors.Is(err, unix.EPERM) || !errors.As(err, &oe) || oe.Op != "dial"):
+			t.Errorf("Dial NETLINK_USERSOCK with Groups as uid %d: %v, want a dial *OpError matching EPERM", os.Geteuid(), err)
+		case unpriv && !errors.Is(jerr, unix.EPERM):
+			t.Errorf("JoinGroup on NETLINK_USERSOCK as uid %d: %v, want EPERM", os.Geteuid(), jerr)
+		}
+	})
+	t.Run("module groups", func(t *testing.T) {
+		kmDial(t, -1, &Config{Groups: GroupMask(1)})
+		if err := kmDial(t, -1, nil).JoinGroup(2); err != nil {
+			t.Errorf("JoinGroup on the module's protocol as uid %d: %v", os.Geteuid(), err)
 		}
 	})
 	t.Run("route groups are open to all", func(t *testing.T) {

@@ -86,8 +86,9 @@ func (c *cpioWriter) close() error {
 }
 
 // writeInitramfs writes a gzipped initramfs with busybox, the module, the test
-// binaries and the init script.
-func writeInitramfs(dst, busybox, ko string, bins []testBinary, init string) error {
+// binaries (in /tests), the example programs (in /examples) and the init
+// script.
+func writeInitramfs(dst, busybox, ko string, bins, examples []testBinary, init string) error {
 	f, err := os.Create(dst)
 	if err != nil {
 		return err
@@ -99,7 +100,7 @@ func writeInitramfs(dst, busybox, ko string, bins []testBinary, init string) err
 		return err
 	}
 	c := &cpioWriter{w: zw}
-	for _, d := range []string{"bin", "dev", "etc", "proc", "sys", "tmp", "root", "tests", "sbin", "usr", "usr/bin", "usr/sbin"} {
+	for _, d := range []string{"bin", "dev", "etc", "proc", "sys", "tmp", "root", "tests", "examples", "sbin", "usr", "usr/bin", "usr/sbin"} {
 		c.dir(d, 0o755)
 	}
 	c.char("dev/console", 0o600, 5, 1)
@@ -115,12 +116,17 @@ func writeInitramfs(dst, busybox, ko string, bins []testBinary, init string) err
 		c.file(src.name, 0o755, b)
 	}
 	c.symlink("bin/sh", "busybox")
-	for _, t := range bins {
-		b, err := os.ReadFile(t.path)
-		if err != nil {
-			return err
+	for _, set := range []struct {
+		dir  string
+		bins []testBinary
+	}{{"tests", bins}, {"examples", examples}} {
+		for _, t := range set.bins {
+			b, err := os.ReadFile(t.path)
+			if err != nil {
+				return err
+			}
+			c.file(path.Join(set.dir, t.name), 0o755, b)
 		}
-		c.file(path.Join("tests", t.name), 0o755, b)
 	}
 	if err := c.close(); err != nil {
 		return err
@@ -198,9 +204,14 @@ runtest() {
 }
 `
 
+// examplesDir is where the example programs are in the VM; the tests find it
+// in the environment variable NLGO_VM_EXAMPLES.
+const examplesDir = "/examples"
+
 // initScript generates /init: load the module, run each binary as root and
 // (with c.unpriv) as nobody, rerun for each extra protocol, unload, report.
-func initScript(c *config, bins []testBinary) string {
+// With examples, the tests see NLGO_VM_EXAMPLES=/examples.
+func initScript(c *config, bins, examples []testBinary) string {
 	var b strings.Builder
 	b.WriteString(initHead)
 	base := []string{"-test.v", "-test.timeout=" + c.testTimeout.String()}
@@ -212,6 +223,9 @@ func initScript(c *config, bins []testBinary) string {
 			}
 			args = append(args, c.testArgs...)
 			env := "env NLGO_VM=1 NLGO_STRICT=1 NLGO_KMOD_PROTO=" + fmt.Sprint(proto) + " HOME=/tmp TMPDIR=/tmp "
+			if len(examples) > 0 {
+				env += "NLGO_VM_EXAMPLES=" + examplesDir + " "
+			}
 			fmt.Fprintf(&b, "runtest %s root %s\n",
 				shQuote(fmt.Sprintf("%s as root, protocol %d", t.pkg, proto)), shQuote(env+shJoin(args)))
 			if unpriv {

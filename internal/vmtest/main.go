@@ -17,9 +17,12 @@
 // -extra-run tests again, unloads it, prints a result marker and powers off.
 // The VM's console is streamed to stdout as it comes.
 //
+// The example programs (./examples/...) are built too and put in the VM's
+// /examples, where TestIntegrationKmodExamples runs them.
+//
 // The test binaries see NLGO_VM=1, NLGO_STRICT=1 (skips fail, see
-// internal/testenv), NLGO_KMOD_PROTO=<protocol> and, in the unprivileged
-// run, NLGO_VM_UNPRIVILEGED=1.
+// internal/testenv), NLGO_KMOD_PROTO=<protocol>, NLGO_VM_EXAMPLES=/examples
+// and, in the unprivileged run, NLGO_VM_UNPRIVILEGED=1.
 //
 // The exit status is 0 only if every test binary passed, the module loaded
 // and unloaded, the kernel logged no oops, warning or panic, and the VM
@@ -185,7 +188,11 @@ func run(ctx context.Context, c *config, out io.Writer) (*result, error) {
 		return nil, fmt.Errorf("none of the packages %v has vmtest tests", c.pkgs)
 	}
 	initrd := filepath.Join(work, "initrd.gz")
-	if err := writeInitramfs(initrd, host.busybox, ko, bins, initScript(c, bins)); err != nil {
+	examples, err := buildExamples(ctx, root, work, logf)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeInitramfs(initrd, host.busybox, ko, bins, examples, initScript(c, bins, examples)); err != nil {
 		return nil, err
 	}
 	logf("initramfs %s, booting (accel %s, timeout %s)", initrd, c.accel, c.timeout)

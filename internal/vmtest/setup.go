@@ -361,6 +361,37 @@ func buildTests(ctx context.Context, root string, pkgs []string, dir string, log
 	return bins, nil
 }
 
+// buildExamples builds the example programs, the main packages under
+// root/examples, as static binaries in dir/examples. It returns none when
+// there is no examples directory.
+func buildExamples(ctx context.Context, root, dir string, logf func(string, ...any)) ([]testBinary, error) {
+	if _, err := os.Stat(filepath.Join(root, "examples")); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	out := filepath.Join(dir, "examples")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	// With -o naming a directory, go build writes one executable per main
+	// package there, named after its directory.
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out+string(filepath.Separator), "./examples/...")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build ./examples/...: %w\n%s", err, b)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return nil, err
+	}
+	var bins []testBinary
+	for _, e := range entries {
+		bins = append(bins, testBinary{pkg: "./examples/" + e.Name(), name: e.Name(), path: filepath.Join(out, e.Name())})
+	}
+	logf("built %d example programs", len(bins))
+	return bins, nil
+}
+
 // binaryName turns a package pattern into a file name: "." -> "root.test",
 // "./internal/kmod" -> "internal_kmod.test".
 func binaryName(pkg string) string {

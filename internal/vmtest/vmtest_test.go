@@ -120,6 +120,11 @@ func TestParseFlags(t *testing.T) {
 	if diff := cmp.Diff([]int{17, 21}, c.extraProtos); diff != "" {
 		t.Errorf("extra protos (-want +got):\n%s", diff)
 	}
+	// Only the module tests by default: the package's host-kernel
+	// TestIntegration* tests need tools (iproute2) the VM does not have.
+	if c.run != "^TestIntegrationKmod" || c.extraRun != "^TestIntegrationKmod" {
+		t.Errorf("-run %q, -extra-run %q: want ^TestIntegrationKmod", c.run, c.extraRun)
+	}
 	if c.timeout != 8*time.Minute || c.proto != 28 || len(c.testArgs) != 1 {
 		t.Errorf("config %+v", c)
 	}
@@ -135,8 +140,9 @@ func TestInitScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := initScript(c, []testBinary{{pkg: "./internal/kmod", name: "internal_kmod.test"}})
-	for _, want := range []string{"load 28\n", "load 17\n", "unload\n", "runtest './internal/kmod as nobody", "NLGO_VM_UNPRIVILEGED=1", "-test.run=Echo", "poweroff -f"} {
+	s := initScript(c, []testBinary{{pkg: "./internal/kmod", name: "internal_kmod.test"}},
+		[]testBinary{{pkg: "./examples/hello", name: "hello"}})
+	for _, want := range []string{"load 28\n", "load 17\n", "unload\n", "runtest './internal/kmod as nobody", "NLGO_VM_UNPRIVILEGED=1", "NLGO_VM_EXAMPLES=/examples", "-test.run=Echo", "poweroff -f"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("init script lacks %q", want)
 		}
