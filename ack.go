@@ -153,7 +153,7 @@ func CheckMessage(m Message) error {
 	switch m.Header.Type {
 	case Error, Done:
 	case Overrun:
-		return &OpError{Op: "receive", Err: ErrOverrun, Sequence: m.Header.Sequence}
+		return &OpError{Op: "receive", Err: overrunf("the peer sent NLMSG_OVERRUN"), Sequence: m.Header.Sequence}
 	default:
 		return nil
 	}

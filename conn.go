@@ -385,7 +385,7 @@ func (c *Conn) lockedBacklogError() error {
 		return nil
 	}
 	c.dropped = false
-	return &OpError{Op: "receive", Err: fmt.Errorf("%w: datagrams set aside during Execute were dropped", ErrOverrun)}
+	return &OpError{Op: "receive", Err: overrunf("datagrams set aside during Execute were dropped")}
 }
 
 // lockedRead reads one datagram into the receive buffer. It reports a

@@ -180,9 +180,19 @@ func (s *sysSocket) send(b []byte, to Addr) error {
 		s.wiov.Base = &b[0]
 	}
 	s.wiov.SetLen(len(b))
-	s.werr = nil
-	if err := s.rc.Write(s.writeFn); err != nil {
-		return err
+	// A unicast to a user-space port whose queue is full fails with
+	// EAGAIN, and nothing ever signals the sender's socket writable when
+	// that queue drains: poll again on a timer. rc.Write checks the write
+	// deadline and Close on every call.
+	for backoff := 50 * time.Microsecond; ; backoff = min(2*backoff, 10*time.Millisecond) {
+		s.werr = nil
+		if err := s.rc.Write(s.writeFn); err != nil {
+			return err
+		}
+		if s.werr != errPeerFull {
+			break
+		}
+		time.Sleep(backoff)
 	}
 	runtime.KeepAlive(b)
 	return s.werr
@@ -195,7 +205,7 @@ func (s *sysSocket) doWrite(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			return false
+			s.werr = errPeerFull
 		case 0:
 		default:
 			s.werr = os.NewSyscallError("sendmsg", e)
@@ -245,6 +255,10 @@ func (s *sysSocket) doRead(fd uintptr) bool {
 		return true
 	}
 }
+
+// errPeerFull is doWrite's signal to send that the destination's receive
+// queue was full (EAGAIN) and the write should be retried after a pause.
+var errPeerFull = errors.New("peer queue full")
 
 // overrunError is a receive-queue overrun: it matches both ErrOverrun and
 // the ENOBUFS system call error it wraps.

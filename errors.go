@@ -198,6 +198,12 @@ func (e *OpError) Timeout() bool {
 	return errors.As(e.Err, &t) && t.Timeout()
 }
 
+// overrunf returns an error matching both ErrOverrun and syscall.ENOBUFS,
+// as every overrun this package reports does.
+func overrunf(format string, args ...any) error {
+	return fmt.Errorf("%w (%w): "+format, append([]any{ErrOverrun, syscall.ENOBUFS}, args...)...)
+}
+
 // errnoOf converts an error code as carried in nlmsgerr.error to an errno.
 // The kernel sends negative errnos; user-space peers sometimes send positive
 // ones. math.MinInt32 is negated in 64 bits so it cannot overflow.

@@ -130,7 +130,7 @@ func (x *exchange) take(m Message) {
 		return
 	case Overrun:
 		x.done = true
-		x.err = &OpError{Op: "execute", Err: ErrOverrun, Sequence: m.Header.Sequence}
+		x.err = &OpError{Op: "execute", Err: overrunf("the peer sent NLMSG_OVERRUN"), Sequence: m.Header.Sequence}
 		return
 	}
 	x.acc, _ = m.AppendBinary(x.acc) // cannot fail: m came off the wire

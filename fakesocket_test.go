@@ -2,7 +2,6 @@ package netlink
 
 import (
 	"errors"
-	"net"
 	"os"
 	"slices"
 	"sync"
@@ -138,41 +137,55 @@ func (s *fakeSocket) recv(b []byte) (int, Source, error) {
 		s.mu.Lock()
 		dl, wake := s.readDL, s.wake
 		s.mu.Unlock()
-		var timer *time.Timer
-		var timeout <-chan time.Time
+		wait := fakeIdle
 		if !dl.IsZero() {
-			d := time.Until(dl)
-			if d <= 0 {
+			wait = time.Until(dl)
+			if wait <= 0 {
 				return 0, Source{}, os.ErrDeadlineExceeded
 			}
-			timer = time.NewTimer(d)
-			timeout = timer.C
 		}
-		var d fakeDatagram
-		var woken bool
+		// A queued datagram is taken without a timer, so that receiving
+		// allocates nothing.
+		select {
+		case d := <-s.in:
+			return s.deliver(b, d)
+		default:
+		}
+		timer := time.NewTimer(wait)
 		select {
 		case <-s.closed:
+			timer.Stop()
 			return 0, Source{}, os.ErrClosed
-		case <-timeout:
+		case <-timer.C:
+			if dl.IsZero() {
+				return 0, Source{}, errFakeIdle
+			}
 			return 0, Source{}, os.ErrDeadlineExceeded
 		case <-wake:
-			woken = true
-		case d = <-s.in:
-		}
-		if timer != nil {
 			timer.Stop()
-		}
-		if !woken {
-			s.mu.Lock()
-			hook := s.onRecv
-			s.mu.Unlock()
-			if hook != nil {
-				hook()
-			}
-			copy(b, d.b)
-			return len(d.b), d.src, nil
+		case d := <-s.in:
+			timer.Stop()
+			return s.deliver(b, d)
 		}
 	}
+}
+
+// fakeIdle bounds a recv without a deadline, so that a Conn that waits for
+// a datagram that never comes fails the test instead of hanging it.
+const fakeIdle = 5 * time.Second
+
+// errFakeIdle is what recv returns after waiting fakeIdle for nothing.
+var errFakeIdle = errors.New("fake socket: nothing to receive after " + fakeIdle.String())
+
+func (s *fakeSocket) deliver(b []byte, d fakeDatagram) (int, Source, error) {
+	s.mu.Lock()
+	hook := s.onRecv
+	s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	copy(b, d.b)
+	return len(d.b), d.src, nil
 }
 
 func (s *fakeSocket) port() uint32 { return s.pid }
@@ -336,11 +349,6 @@ func (s *fakeSocket) syscallConn() (syscall.RawConn, error) {
 // kernel is the Source of a unicast from the kernel.
 var kernel = Source{}
 
-// fakeMsg encodes one message.
-func fakeMsg(typ HeaderType, flags HeaderFlags, seq, pid uint32, data []byte) []byte {
-	return rawMessage(typ, flags, seq, pid, data)
-}
-
 // fakeErrPayload builds an NLMSG_ERROR payload: the code, the echoed
 // request (padded), then TLVs.
 func fakeErrPayload(code int32, echoed []byte, tlvs ...[]byte) []byte {
@@ -348,16 +356,3 @@ func fakeErrPayload(code int32, echoed []byte, tlvs ...[]byte) []byte {
 	b = append(b, make([]byte, Align(len(b))-len(b))...)
 	return cat(append([][]byte{b}, tlvs...)...)
 }
-
-// fakeAck encodes an NLMSG_ERROR acknowledging req with code (0: success)
-// and the Capped flag, so that only req's header is echoed.
-func fakeAck(req []byte, code int32, flags HeaderFlags, tlvs ...[]byte) []byte {
-	h := readHeader(req)
-	return fakeMsg(Error, Capped|flags, h.Sequence, 0, fakeErrPayload(code, req[:HeaderLen], tlvs...))
-}
-
-// reqHeader decodes the header of the first message in a sent datagram.
-func reqHeader(b []byte) Header { return readHeader(b) }
-
-// errClosedLike reports whether err says the Conn is closed.
-func errClosedLike(err error) bool { return errors.Is(err, net.ErrClosed) }
