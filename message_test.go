@@ -358,7 +358,7 @@ func TestMessageTooLarge(t *testing.T) {
 func TestFinishMessage(t *testing.T) {
 	e := NewAttributeEncoder()
 	e.Reset(append(make([]byte, HeaderLen, 64), 1, 2, 3, 4)) // reserved header, family header
-	e.String(1, "ab")                                          // 3-byte payload: unaligned end
+	e.String(1, "ab")                                        // 3-byte payload: unaligned end
 	b, err := e.Encode()
 	if err != nil {
 		t.Fatal(err)
