@@ -92,27 +92,43 @@ type Source struct {
 	HasNSID bool
 }
 
-// socket is the transport a Conn drives: conn_linux.go implements it over
-// AF_NETLINK, conn_others.go is a stub.
-type socket interface {
-	// send writes one datagram to to.
-	send(b []byte, to Addr) error
-	// recv reads one datagram into b. n is the datagram's full length,
-	// which exceeds len(b) when it was truncated.
-	recv(b []byte) (n int, src Source, err error)
-	port() uint32
-	close() error
-	setReadDeadline(t time.Time) error
-	setWriteDeadline(t time.Time) error
-	setOption(o Option, on bool) error
-	option(o Option) (bool, error)
-	joinGroup(g uint32) error
-	leaveGroup(g uint32) error
-	memberships() ([]uint32, error)
-	setBuffer(read bool, n int) error
-	setBPF(prog []BPFInstruction) error
-	removeBPF() error
-	syscallConn() (syscall.RawConn, error)
+// A Socket is the transport under a Conn. Dial opens one over AF_NETLINK
+// and NewConn wraps any other implementation. It is exported for package
+// nltest, whose in-memory fake kernel drives a real Conn, and for wrappers
+// that observe traffic; programs that only talk to the kernel never need
+// it. A Socket must be safe for concurrent use by one reader and one
+// writer, and Close must unblock both.
+type Socket interface {
+	// Send writes b as one datagram to the address to.
+	Send(b []byte, to Addr) error
+	// Receive reads one datagram into b and says where it came from. n is
+	// the datagram's full length: when it exceeds len(b), the datagram did
+	// not fit and was consumed anyway, as with MSG_TRUNC.
+	Receive(b []byte) (n int, src Source, err error)
+	// PID returns the port ID the socket is bound to.
+	PID() uint32
+	// Close closes the socket and unblocks Send and Receive.
+	Close() error
+	// SetReadDeadline and SetWriteDeadline bound blocked calls, which then
+	// fail with an error matching os.ErrDeadlineExceeded.
+	SetReadDeadline(t time.Time) error
+	SetWriteDeadline(t time.Time) error
+	// SetOption and Option set and read a boolean socket option.
+	SetOption(o Option, on bool) error
+	Option(o Option) (bool, error)
+	// JoinGroup, LeaveGroup and Groups manage multicast memberships.
+	JoinGroup(group uint32) error
+	LeaveGroup(group uint32) error
+	Groups() ([]uint32, error)
+	// SetReadBuffer and SetWriteBuffer size the socket's queues.
+	SetReadBuffer(bytes int) error
+	SetWriteBuffer(bytes int) error
+	// SetBPF and RemoveBPF attach and detach a classic BPF filter.
+	SetBPF(prog []BPFInstruction) error
+	RemoveBPF() error
+	// SyscallConn exposes the file descriptor, if there is one; otherwise
+	// it returns an error matching ErrNotSupported.
+	SyscallConn() (syscall.RawConn, error)
 }
 
 // A Conn is a netlink socket.
@@ -127,7 +143,7 @@ type socket interface {
 // requests and another for notifications when both happen at once. Close
 // may be called at any time, never waits, and unblocks every blocked call.
 type Conn struct {
-	s       socket
+	s       Socket
 	family  int
 	peer    uint32
 	maxSize int
@@ -173,7 +189,21 @@ func Dial(family int, config *Config) (*Conn, error) {
 	return newConn(s, family, &cfg), nil
 }
 
-func newConn(s socket, family int, cfg *Config) *Conn {
+// NewConn returns a Conn that drives s, a Socket of protocol family. Of the
+// config, only Peer and MaxMessageSize apply: the others are for Dial,
+// which makes the socket. A nil config means the defaults. See Socket.
+func NewConn(s Socket, family int, config *Config) *Conn {
+	var cfg Config
+	if config != nil {
+		cfg = *config
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = DefaultMaxMessageSize
+	}
+	return newConn(s, family, &cfg)
+}
+
+func newConn(s Socket, family int, cfg *Config) *Conn {
 	c := &Conn{s: s, family: family, peer: cfg.Peer, maxSize: cfg.MaxMessageSize}
 	c.seqBase = rand.Uint32()
 	c.seq.Store(c.seqBase)
@@ -181,7 +211,7 @@ func newConn(s socket, family int, cfg *Config) *Conn {
 }
 
 // PID returns the port ID the socket is bound to.
-func (c *Conn) PID() uint32 { return c.s.port() }
+func (c *Conn) PID() uint32 { return c.s.PID() }
 
 // Family returns the protocol family the Conn was dialled with.
 func (c *Conn) Family() int { return c.family }
@@ -192,7 +222,7 @@ func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
-	if err := c.s.close(); err != nil {
+	if err := c.s.Close(); err != nil {
 		return &OpError{Op: "close", Err: err}
 	}
 	return nil
@@ -231,7 +261,7 @@ func (c *Conn) fill(h *Header) {
 		h.Sequence = c.nextSeq()
 	}
 	if h.PID == 0 {
-		h.PID = c.s.port()
+		h.PID = c.s.PID()
 	}
 }
 
@@ -285,7 +315,7 @@ func (c *Conn) send(msgs []Message, to Addr) error {
 		}
 	}
 	c.wbuf = b
-	if err := c.s.send(b, to); err != nil {
+	if err := c.s.Send(b, to); err != nil {
 		return c.opError("send", err)
 	}
 	return nil
@@ -397,7 +427,7 @@ func (c *Conn) lockedRead() (int, Source, error) {
 	if c.rbuf == nil {
 		c.rbuf = make([]byte, c.maxSize)
 	}
-	n, src, err := c.s.recv(c.rbuf)
+	n, src, err := c.s.Receive(c.rbuf)
 	if err != nil {
 		return 0, src, c.opError("receive", err)
 	}
@@ -431,19 +461,19 @@ func (c *Conn) watch(ctx context.Context) func(error) error {
 	own := c.readDline
 	c.dlMu.Unlock()
 	if dl, ok := ctx.Deadline(); ok && (own.IsZero() || dl.Before(own)) {
-		_ = c.s.setReadDeadline(dl)
+		_ = c.s.SetReadDeadline(dl)
 	}
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(fired)
-		_ = c.s.setReadDeadline(time.Unix(1, 0))
+		_ = c.s.SetReadDeadline(time.Unix(1, 0))
 	})
 	return func(err error) error {
 		if !stop() {
 			<-fired
 		}
 		c.dlMu.Lock()
-		_ = c.s.setReadDeadline(c.readDline)
+		_ = c.s.SetReadDeadline(c.readDline)
 		c.dlMu.Unlock()
 		if err == nil || c.closed.Load() {
 			return err
@@ -482,7 +512,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 	c.dlMu.Lock()
 	defer c.dlMu.Unlock()
 	c.readDline = t
-	if err := c.s.setReadDeadline(t); err != nil {
+	if err := c.s.SetReadDeadline(t); err != nil {
 		return c.opError("set read deadline", err)
 	}
 	return nil
@@ -490,7 +520,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline sets the deadline for sends.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	if err := c.s.setWriteDeadline(t); err != nil {
+	if err := c.s.SetWriteDeadline(t); err != nil {
 		return c.opError("set write deadline", err)
 	}
 	return nil
@@ -499,7 +529,7 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // SyscallConn gives access to the raw socket, for options this package
 // does not wrap.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
-	rc, err := c.s.syscallConn()
+	rc, err := c.s.SyscallConn()
 	if err != nil {
 		return nil, c.opError("syscall conn", err)
 	}

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var _ socket = (*sysSocket)(nil)
+var _ Socket = (*sysSocket)(nil)
 
 // sysSocket is an AF_NETLINK socket registered with the Go runtime poller.
 // Its read state is used under Conn.rmu and its write state under Conn.wmu;
@@ -42,7 +42,7 @@ type sysSocket struct {
 }
 
 // dial creates, configures and binds the socket.
-func dial(family int, cfg *Config) (socket, error) {
+func dial(family int, cfg *Config) (Socket, error) {
 	fd, err := newSocket(family, cfg.NetNS)
 	if err != nil {
 		return nil, &OpError{Op: "dial", Err: err}
@@ -164,17 +164,17 @@ func containsSlash(s string) bool {
 	return false
 }
 
-func (s *sysSocket) port() uint32 { return s.pid }
+func (s *sysSocket) PID() uint32 { return s.pid }
 
-func (s *sysSocket) close() error { return s.f.Close() }
+func (s *sysSocket) Close() error { return s.f.Close() }
 
-func (s *sysSocket) setReadDeadline(t time.Time) error  { return s.f.SetReadDeadline(t) }
-func (s *sysSocket) setWriteDeadline(t time.Time) error { return s.f.SetWriteDeadline(t) }
-func (s *sysSocket) syscallConn() (syscall.RawConn, error) {
+func (s *sysSocket) SetReadDeadline(t time.Time) error  { return s.f.SetReadDeadline(t) }
+func (s *sysSocket) SetWriteDeadline(t time.Time) error { return s.f.SetWriteDeadline(t) }
+func (s *sysSocket) SyscallConn() (syscall.RawConn, error) {
 	return s.rc, nil
 }
 
-func (s *sysSocket) send(b []byte, to Addr) error {
+func (s *sysSocket) Send(b []byte, to Addr) error {
 	s.wname.Pid, s.wname.Groups = to.PID, to.Groups
 	if len(b) > 0 {
 		s.wiov.Base = &b[0]
@@ -214,7 +214,7 @@ func (s *sysSocket) doWrite(fd uintptr) bool {
 	}
 }
 
-func (s *sysSocket) recv(b []byte) (int, Source, error) {
+func (s *sysSocket) Receive(b []byte) (int, Source, error) {
 	s.riov.Base = &b[0]
 	s.riov.SetLen(len(b))
 	s.rn, s.rerr = 0, nil
@@ -314,7 +314,7 @@ func (s *sysSocket) control(fn func(fd int) error) error {
 	return ferr
 }
 
-func (s *sysSocket) setOption(o Option, on bool) error {
+func (s *sysSocket) SetOption(o Option, on bool) error {
 	v := 0
 	if on {
 		v = 1
@@ -324,7 +324,7 @@ func (s *sysSocket) setOption(o Option, on bool) error {
 	})
 }
 
-func (s *sysSocket) option(o Option) (bool, error) {
+func (s *sysSocket) Option(o Option) (bool, error) {
 	var v int
 	err := s.control(func(fd int) error {
 		var err error
@@ -334,19 +334,19 @@ func (s *sysSocket) option(o Option) (bool, error) {
 	return v != 0, err
 }
 
-func (s *sysSocket) joinGroup(g uint32) error {
+func (s *sysSocket) JoinGroup(g uint32) error {
 	return s.control(func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)))
 	})
 }
 
-func (s *sysSocket) leaveGroup(g uint32) error {
+func (s *sysSocket) LeaveGroup(g uint32) error {
 	return s.control(func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(g)))
 	})
 }
 
-func (s *sysSocket) memberships() ([]uint32, error) {
+func (s *sysSocket) Groups() ([]uint32, error) {
 	words := make([]uint32, 4)
 	for {
 		size := uint32(4 * len(words))
@@ -368,6 +368,9 @@ func (s *sysSocket) memberships() ([]uint32, error) {
 	}
 }
 
+func (s *sysSocket) SetReadBuffer(n int) error  { return s.setBuffer(true, n) }
+func (s *sysSocket) SetWriteBuffer(n int) error { return s.setBuffer(false, n) }
+
 func (s *sysSocket) setBuffer(read bool, n int) error {
 	force, plain := unix.SO_SNDBUFFORCE, unix.SO_SNDBUF
 	if read {
@@ -381,7 +384,7 @@ func (s *sysSocket) setBuffer(read bool, n int) error {
 	})
 }
 
-func (s *sysSocket) setBPF(prog []BPFInstruction) error {
+func (s *sysSocket) SetBPF(prog []BPFInstruction) error {
 	if len(prog) == 0 || len(prog) > 0xffff {
 		return errors.New("netlink: a BPF program needs 1 to 65535 instructions")
 	}
@@ -395,7 +398,7 @@ func (s *sysSocket) setBPF(prog []BPFInstruction) error {
 	})
 }
 
-func (s *sysSocket) removeBPF() error {
+func (s *sysSocket) RemoveBPF() error {
 	return s.control(func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0))
 	})

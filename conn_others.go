@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var _ socket = (*stubSocket)(nil)
+var _ Socket = (*stubSocket)(nil)
 
 // errNotLinux is returned by everything that needs a netlink socket.
 var errNotLinux = errors.Join(ErrNotSupported, errors.New("netlink sockets exist only on Linux"))
@@ -18,24 +18,25 @@ var errNotLinux = errors.Join(ErrNotSupported, errors.New("netlink sockets exist
 // returns one; it exists so that both builds satisfy one interface.
 type stubSocket struct{}
 
-func dial(int, *Config) (socket, error) { return nil, &OpError{Op: "dial", Err: errNotLinux} }
+func dial(int, *Config) (Socket, error) { return nil, &OpError{Op: "dial", Err: errNotLinux} }
 
 // OpenNetNS fails with an error matching ErrNotSupported: network
 // namespaces exist only on Linux.
 func OpenNetNS(string) (*os.File, error) { return nil, errNotLinux }
 
-func (stubSocket) send([]byte, Addr) error               { return errNotLinux }
-func (stubSocket) recv([]byte) (int, Source, error)      { return 0, Source{}, errNotLinux }
-func (stubSocket) port() uint32                          { return 0 }
-func (stubSocket) close() error                          { return nil }
-func (stubSocket) setReadDeadline(time.Time) error       { return errNotLinux }
-func (stubSocket) setWriteDeadline(time.Time) error      { return errNotLinux }
-func (stubSocket) setOption(Option, bool) error          { return errNotLinux }
-func (stubSocket) option(Option) (bool, error)           { return false, errNotLinux }
-func (stubSocket) joinGroup(uint32) error                { return errNotLinux }
-func (stubSocket) leaveGroup(uint32) error               { return errNotLinux }
-func (stubSocket) memberships() ([]uint32, error)        { return nil, errNotLinux }
-func (stubSocket) setBuffer(bool, int) error             { return errNotLinux }
-func (stubSocket) setBPF([]BPFInstruction) error         { return errNotLinux }
-func (stubSocket) removeBPF() error                      { return errNotLinux }
-func (stubSocket) syscallConn() (syscall.RawConn, error) { return nil, errNotLinux }
+func (stubSocket) Send([]byte, Addr) error               { return errNotLinux }
+func (stubSocket) Receive([]byte) (int, Source, error)   { return 0, Source{}, errNotLinux }
+func (stubSocket) PID() uint32                           { return 0 }
+func (stubSocket) Close() error                          { return nil }
+func (stubSocket) SetReadDeadline(time.Time) error       { return errNotLinux }
+func (stubSocket) SetWriteDeadline(time.Time) error      { return errNotLinux }
+func (stubSocket) SetOption(Option, bool) error          { return errNotLinux }
+func (stubSocket) Option(Option) (bool, error)           { return false, errNotLinux }
+func (stubSocket) JoinGroup(uint32) error                { return errNotLinux }
+func (stubSocket) LeaveGroup(uint32) error               { return errNotLinux }
+func (stubSocket) Groups() ([]uint32, error)             { return nil, errNotLinux }
+func (stubSocket) SetReadBuffer(int) error               { return errNotLinux }
+func (stubSocket) SetWriteBuffer(int) error              { return errNotLinux }
+func (stubSocket) SetBPF([]BPFInstruction) error         { return errNotLinux }
+func (stubSocket) RemoveBPF() error                      { return errNotLinux }
+func (stubSocket) SyscallConn() (syscall.RawConn, error) { return nil, errNotLinux }

@@ -993,3 +993,17 @@ func TestDialUnsupportedFamily(t *testing.T) {
 		}
 	}
 }
+
+func TestNewConnDefaults(t *testing.T) {
+	fs := newFakeSocket(77)
+	c := NewConn(fs, 16, nil)
+	defer c.Close()
+	if c.PID() != 77 || c.Family() != 16 || c.maxSize != DefaultMaxMessageSize || c.peer != 0 {
+		t.Fatalf("NewConn(nil config): pid %d family %d max %d peer %d", c.PID(), c.Family(), c.maxSize, c.peer)
+	}
+	c2 := NewConn(newFakeSocket(78), 2, &Config{Peer: 9, MaxMessageSize: 100, PID: 1234})
+	defer c2.Close()
+	if c2.PID() != 78 || c2.maxSize != 100 || c2.peer != 9 {
+		t.Fatalf("NewConn(config): pid %d max %d peer %d", c2.PID(), c2.maxSize, c2.peer)
+	}
+}

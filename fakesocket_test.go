@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-var _ socket = (*fakeSocket)(nil)
+var _ Socket = (*fakeSocket)(nil)
 
 // fakeDatagram is one datagram queued for a fakeSocket to receive.
 type fakeDatagram struct {
@@ -69,11 +69,8 @@ func newFakeSocket(pid uint32) *fakeSocket {
 // defaults MaxMessageSize like Dial, and closes the Conn when the test ends.
 func newFakeConn(t testing.TB, pid uint32, cfg Config) (*Conn, *fakeSocket) {
 	t.Helper()
-	if cfg.MaxMessageSize <= 0 {
-		cfg.MaxMessageSize = DefaultMaxMessageSize
-	}
 	fs := newFakeSocket(pid)
-	c := newConn(fs, 16, &cfg)
+	c := NewConn(fs, 16, &cfg)
 	t.Cleanup(func() { c.Close() })
 	return c, fs
 }
@@ -110,7 +107,7 @@ func (s *fakeSocket) isClosed() bool {
 	}
 }
 
-func (s *fakeSocket) send(b []byte, to Addr) error {
+func (s *fakeSocket) Send(b []byte, to Addr) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -129,7 +126,7 @@ func (s *fakeSocket) send(b []byte, to Addr) error {
 	return nil
 }
 
-func (s *fakeSocket) recv(b []byte) (int, Source, error) {
+func (s *fakeSocket) Receive(b []byte) (int, Source, error) {
 	for {
 		if s.isClosed() {
 			return 0, Source{}, os.ErrClosed
@@ -188,9 +185,9 @@ func (s *fakeSocket) deliver(b []byte, d fakeDatagram) (int, Source, error) {
 	return len(d.b), d.src, nil
 }
 
-func (s *fakeSocket) port() uint32 { return s.pid }
+func (s *fakeSocket) PID() uint32 { return s.pid }
 
-func (s *fakeSocket) close() error {
+func (s *fakeSocket) Close() error {
 	s.mu.Lock()
 	s.closeCalls++
 	s.mu.Unlock()
@@ -198,7 +195,7 @@ func (s *fakeSocket) close() error {
 	return nil
 }
 
-func (s *fakeSocket) setReadDeadline(t time.Time) error {
+func (s *fakeSocket) SetReadDeadline(t time.Time) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -227,7 +224,7 @@ func (s *fakeSocket) readDeadline() time.Time {
 	return s.readDL
 }
 
-func (s *fakeSocket) setWriteDeadline(t time.Time) error {
+func (s *fakeSocket) SetWriteDeadline(t time.Time) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -237,7 +234,7 @@ func (s *fakeSocket) setWriteDeadline(t time.Time) error {
 	return nil
 }
 
-func (s *fakeSocket) setOption(o Option, on bool) error {
+func (s *fakeSocket) SetOption(o Option, on bool) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -247,7 +244,7 @@ func (s *fakeSocket) setOption(o Option, on bool) error {
 	return nil
 }
 
-func (s *fakeSocket) option(o Option) (bool, error) {
+func (s *fakeSocket) Option(o Option) (bool, error) {
 	if s.isClosed() {
 		return false, os.ErrClosed
 	}
@@ -260,7 +257,7 @@ func (s *fakeSocket) option(o Option) (bool, error) {
 // EINVAL for a group the family does not have.
 var errFakeGroup = os.NewSyscallError("setsockopt", syscall.EINVAL)
 
-func (s *fakeSocket) joinGroup(g uint32) error {
+func (s *fakeSocket) JoinGroup(g uint32) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -276,7 +273,7 @@ func (s *fakeSocket) joinGroup(g uint32) error {
 	return nil
 }
 
-func (s *fakeSocket) leaveGroup(g uint32) error {
+func (s *fakeSocket) LeaveGroup(g uint32) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -289,7 +286,7 @@ func (s *fakeSocket) leaveGroup(g uint32) error {
 	return nil
 }
 
-func (s *fakeSocket) memberships() ([]uint32, error) {
+func (s *fakeSocket) Groups() ([]uint32, error) {
 	if s.isClosed() {
 		return nil, os.ErrClosed
 	}
@@ -297,6 +294,9 @@ func (s *fakeSocket) memberships() ([]uint32, error) {
 	defer s.mu.Unlock()
 	return slices.Clone(s.groups), nil
 }
+
+func (s *fakeSocket) SetReadBuffer(n int) error  { return s.setBuffer(true, n) }
+func (s *fakeSocket) SetWriteBuffer(n int) error { return s.setBuffer(false, n) }
 
 func (s *fakeSocket) setBuffer(read bool, n int) error {
 	if s.isClosed() {
@@ -311,7 +311,7 @@ func (s *fakeSocket) setBuffer(read bool, n int) error {
 	return nil
 }
 
-func (s *fakeSocket) setBPF(prog []BPFInstruction) error {
+func (s *fakeSocket) SetBPF(prog []BPFInstruction) error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -324,7 +324,7 @@ func (s *fakeSocket) setBPF(prog []BPFInstruction) error {
 	return nil
 }
 
-func (s *fakeSocket) removeBPF() error {
+func (s *fakeSocket) RemoveBPF() error {
 	if s.isClosed() {
 		return os.ErrClosed
 	}
@@ -337,7 +337,7 @@ func (s *fakeSocket) removeBPF() error {
 // errFakeRaw is the fake's answer to syscallConn: it has no descriptor.
 var errFakeRaw = errors.New("fake socket has no descriptor")
 
-func (s *fakeSocket) syscallConn() (syscall.RawConn, error) {
+func (s *fakeSocket) SyscallConn() (syscall.RawConn, error) {
 	if s.isClosed() {
 		return nil, os.ErrClosed
 	}

@@ -34,11 +34,11 @@ func MaskGroups(mask uint32) []uint32 {
 // NL_CFG_F_NONROOT_RECV need CAP_NET_ADMIN (else EPERM); an unknown group
 // fails with EINVAL.
 func (c *Conn) JoinGroup(g uint32) error {
-	if err := c.s.joinGroup(g); err != nil {
+	if err := c.s.JoinGroup(g); err != nil {
 		return c.opError("join group", err)
 	}
 	if g > 32 {
-		if err := c.s.setOption(PacketInfo, true); err != nil {
+		if err := c.s.SetOption(PacketInfo, true); err != nil {
 			return c.opError("join group", err)
 		}
 	}
@@ -48,7 +48,7 @@ func (c *Conn) JoinGroup(g uint32) error {
 // LeaveGroup unsubscribes from multicast group g
 // (NETLINK_DROP_MEMBERSHIP).
 func (c *Conn) LeaveGroup(g uint32) error {
-	if err := c.s.leaveGroup(g); err != nil {
+	if err := c.s.LeaveGroup(g); err != nil {
 		return c.opError("leave group", err)
 	}
 	return nil
@@ -57,7 +57,7 @@ func (c *Conn) LeaveGroup(g uint32) error {
 // Groups lists the groups the socket is subscribed to, by either method,
 // in increasing order (NETLINK_LIST_MEMBERSHIPS).
 func (c *Conn) Groups() ([]uint32, error) {
-	gs, err := c.s.memberships()
+	gs, err := c.s.Groups()
 	if err != nil {
 		return nil, c.opError("list groups", err)
 	}

@@ -54,7 +54,7 @@ func (o Option) String() string {
 
 // SetOption turns a socket option on or off.
 func (c *Conn) SetOption(o Option, on bool) error {
-	if err := c.s.setOption(o, on); err != nil {
+	if err := c.s.SetOption(o, on); err != nil {
 		return c.opError("set option "+o.String(), err)
 	}
 	return nil
@@ -62,7 +62,7 @@ func (c *Conn) SetOption(o Option, on bool) error {
 
 // GetOption reports whether a socket option is on.
 func (c *Conn) GetOption(o Option) (bool, error) {
-	on, err := c.s.option(o)
+	on, err := c.s.Option(o)
 	if err != nil {
 		return false, c.opError("get option "+o.String(), err)
 	}
@@ -73,7 +73,7 @@ func (c *Conn) GetOption(o Option) (bool, error) {
 // SO_RCVBUFFORCE first, which may exceed net.core.rmem_max but needs
 // CAP_NET_ADMIN, then SO_RCVBUF.
 func (c *Conn) SetReadBuffer(n int) error {
-	if err := c.s.setBuffer(true, n); err != nil {
+	if err := c.s.SetReadBuffer(n); err != nil {
 		return c.opError("set read buffer", err)
 	}
 	return nil
@@ -82,7 +82,7 @@ func (c *Conn) SetReadBuffer(n int) error {
 // SetWriteBuffer sets the socket's send buffer size in bytes, trying
 // SO_SNDBUFFORCE first, then SO_SNDBUF.
 func (c *Conn) SetWriteBuffer(n int) error {
-	if err := c.s.setBuffer(false, n); err != nil {
+	if err := c.s.SetWriteBuffer(n); err != nil {
 		return c.opError("set write buffer", err)
 	}
 	return nil
@@ -100,7 +100,7 @@ type BPFInstruction struct {
 // (SO_ATTACH_FILTER). The program sees each datagram from its first byte,
 // the first nlmsghdr.
 func (c *Conn) SetBPF(prog []BPFInstruction) error {
-	if err := c.s.setBPF(prog); err != nil {
+	if err := c.s.SetBPF(prog); err != nil {
 		return c.opError("set bpf", err)
 	}
 	return nil
@@ -108,7 +108,7 @@ func (c *Conn) SetBPF(prog []BPFInstruction) error {
 
 // RemoveBPF detaches the BPF program (SO_DETACH_FILTER).
 func (c *Conn) RemoveBPF() error {
-	if err := c.s.removeBPF(); err != nil {
+	if err := c.s.RemoveBPF(); err != nil {
 		return c.opError("remove bpf", err)
 	}
 	return nil
