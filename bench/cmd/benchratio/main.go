@@ -1,7 +1,10 @@
 // Command benchratio prints the results of benchmarks named
 // Benchmark<Workload>/impl=<implementation> as a Markdown table: for each
 // workload and implementation the median ns/op, B/op and allocs/op over
-// every run, and the time as a multiple of a base implementation's.
+// every run, and the time as a multiple of a base implementation's. Custom
+// metrics that benchmarks report with b.ReportMetric (msg/s, drop%, ...)
+// get a column each, with their medians; MB/s, which only restates ns/op,
+// does not.
 //
 //	go test -bench . -benchmem -count 6 > raw.txt
 //	go run ./cmd/benchratio -base floor raw.txt
@@ -56,8 +59,11 @@ func readFiles(names []string) (*results, error) {
 	return rs, nil
 }
 
-// units are the measurements printed, in order.
+// units are the measurements always printed, in order.
 var units = []string{"ns/op", "B/op", "allocs/op"}
+
+// derived are units left out of the table because they restate another.
+var derived = map[string]bool{"MB/s": true}
 
 // A key names one implementation's benchmark of one workload.
 type key struct{ workload, impl string }
@@ -67,6 +73,7 @@ type key struct{ workload, impl string }
 type results struct {
 	order   []key
 	samples map[key]map[string][]float64 // unit -> values
+	metrics []string                     // custom units, in order of first appearance
 }
 
 func newResults() *results {
@@ -98,7 +105,11 @@ func (rs *results) read(r io.Reader) error {
 			if err != nil {
 				return fmt.Errorf("%s: value %q: %w", f[0], f[i], err)
 			}
-			rs.samples[k][f[i+1]] = append(rs.samples[k][f[i+1]], v)
+			unit := f[i+1]
+			if !slices.Contains(units, unit) && !derived[unit] && !slices.Contains(rs.metrics, unit) {
+				rs.metrics = append(rs.metrics, unit)
+			}
+			rs.samples[k][unit] = append(rs.samples[k][unit], v)
 		}
 	}
 	return sc.Err()
@@ -135,10 +146,13 @@ func (rs *results) median(k key, unit string) (float64, bool) {
 	return vs[len(vs)/2], true
 }
 
-// print writes the table, one row per implementation of each workload.
+// print writes the table, one row per implementation of each workload,
+// with a column per custom metric after the standard ones.
 func (rs *results) print(w io.Writer, base string) {
-	fmt.Fprintf(w, "| workload | impl | ns/op | vs %s | B/op | allocs/op | runs |\n", base)
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|")
+	head := []string{"workload", "impl", "ns/op", "vs " + base, "B/op", "allocs/op"}
+	head = append(append(head, rs.metrics...), "runs")
+	fmt.Fprintf(w, "| %s |\n", strings.Join(head, " | "))
+	fmt.Fprintf(w, "|---|---|%s\n", strings.Repeat("---:|", len(head)-2))
 	for _, k := range rs.order {
 		ratio := "-"
 		ns, ok := rs.median(k, "ns/op")
@@ -146,8 +160,11 @@ func (rs *results) print(w io.Writer, base string) {
 			ratio = fmt.Sprintf("%.2fx", ns/b)
 		}
 		cells := []string{k.workload, k.impl, cell(rs.median(k, units[0])), ratio,
-			cell(rs.median(k, units[1])), cell(rs.median(k, units[2])),
-			strconv.Itoa(len(rs.samples[k]["ns/op"]))}
+			cell(rs.median(k, units[1])), cell(rs.median(k, units[2]))}
+		for _, m := range rs.metrics {
+			cells = append(cells, cell(rs.median(k, m)))
+		}
+		cells = append(cells, strconv.Itoa(len(rs.samples[k]["ns/op"])))
 		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
 }

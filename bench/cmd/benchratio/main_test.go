@@ -57,3 +57,26 @@ PASS
 		t.Errorf("table (-want +got):\n%s", diff)
 	}
 }
+
+func TestPrintMetrics(t *testing.T) {
+	const raw = `BenchmarkFanIn/impl=floor-2   	2	 400 ns/op	 0 drop%	 500000 msg/s	 320 B/op	 5 allocs/op
+BenchmarkFanIn/impl=nlgo-2    	2	 500 ns/op	 1.5 drop%	 400000 msg/s	 280 B/op	 5 allocs/op
+BenchmarkFanIn/impl=floor-2   	2	 600 ns/op	 0 drop%	 300000 msg/s	 320 B/op	 5 allocs/op
+BenchmarkDecode/impl=floor-2  	100	 100 ns/op	 10.0 MB/s	 0 B/op	 0 allocs/op
+`
+	rs := newResults()
+	if err := rs.read(strings.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	rs.print(&b, "floor")
+	want := `| workload | impl | ns/op | vs floor | B/op | allocs/op | drop% | msg/s | runs |
+|---|---|---:|---:|---:|---:|---:|---:|---:|
+| FanIn | floor | 500 | 1.00x | 320 | 5 | 0 | 400000 | 2 |
+| FanIn | nlgo | 500 | 1.00x | 280 | 5 | 1.5 | 400000 | 1 |
+| Decode | floor | 100 | 1.00x | 0 | 0 | - | - | 1 |
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
