@@ -284,7 +284,11 @@ func (e *AttributeEncoder) alloc(typ uint16, n int) []byte {
 	}
 	start := len(e.buf)
 	space := AttributeSpace(n)
-	e.buf = slices.Grow(e.buf, space)[:start+space]
+	if cap(e.buf)-start >= space {
+		e.buf = e.buf[:start+space]
+	} else {
+		e.buf = slices.Grow(e.buf, space)[:start+space]
+	}
 	a := e.buf[start:]
 	if space != AttributeLen(n) {
 		// A reused buffer may hold old bytes where the padding goes:

@@ -16,15 +16,41 @@
 //     library), mdlayher (github.com/mdlayher/netlink), vishvananda (the nl
 //     package of github.com/vishvananda/netlink) and floor (encoding/binary
 //     by hand, the fastest a Go codec can reasonably be).
+//   - conn_test.go holds the request workloads, run against the kernel in
+//     the network namespace setup.sh makes: GetLink (RTM_GETLINK for
+//     ifindex 1), DumpLinks (1,001 links), DumpAddrs (5,001 IPv6
+//     addresses) and GetFamily (CTRL_CMD_GETFAMILY "nlctrl"). Its
+//     TestConnSameReplies checks that every implementation gets the replies
+//     the floor gets before anything is timed.
+//   - fanin_test.go holds the multicast fan-in: one sender writes 200,000
+//     64-byte NETLINK_USERSOCK messages to a group as fast as it can, and
+//     one listener of each implementation in turn, with an 8 MiB receive
+//     buffer, reports the messages it received per second and the
+//     percentage the kernel dropped.
+//   - conn_<impl>_test.go is one implementation's sockets for those:
+//     nlgo; mdlayher, with its default Config and with MessageBufferSize
+//     64 KiB (mdlayher64k); vishvananda, on the persistent-socket path of
+//     its netlink.Handle; and two floors of plain golang.org/x/sys/unix
+//     calls, blocking (floor) and through the Go runtime poller
+//     (floorpoll), the realistic floor for a library with deadlines.
+//   - netns_test.go opens the namespace and creates the floor's sockets in
+//     it on a locked thread of their own.
 //
 // Benchmarks are named Benchmark<Workload>/impl=<implementation>, so that
-// benchstat -col /impl sets the implementations side by side. run.sh runs
-// them, summarises them with benchstat and prints each implementation's time
-// as a multiple of the floor's (see cmd/benchratio):
+// benchstat -col /impl sets the implementations side by side. run.sh makes
+// the namespace (as root), runs every benchmark in interleaved rounds,
+// summarises them with benchstat and prints each implementation's time as
+// a multiple of the floor's, with the fan-in's rates and drops (see
+// cmd/benchratio):
 //
-//	./run.sh                    # -count 6, about a minute
+//	sudo ./run.sh               # 6 rounds, about 10 minutes
 //	COUNT=10 ./run.sh
-//	go test -bench Decode/nlgo -cpuprofile cpu.out
+//	BENCH='^BenchmarkDumpAddrs$' ./run.sh
+//	./setup.sh -d               # remove the namespace
+//	go test -bench DumpAddrs/impl=nlgo -cpuprofile cpu.out
+//
+// The Conn benchmarks skip, saying why, without root or without the
+// namespace.
 //
 // The module builds on Linux only: vishvananda/netlink's nl package does.
 package bench
