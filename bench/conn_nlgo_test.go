@@ -33,28 +33,32 @@ func newNlgoClient(ns int) (client, error) {
 	return &nlgoClient{route: route, genl: genl, enc: netlink.NewAttributeEncoder()}, nil
 }
 
-func (c *nlgoClient) do(w workload, visit func(p []byte)) (int, error) {
-	conn := c.route
-	var m netlink.Message
+// request returns the Conn w goes to and w's request.
+func (c *nlgoClient) request(w workload) (*netlink.Conn, netlink.Message, error) {
 	switch w {
 	case getLink:
-		m = netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: getLinkPayload}
+		return c.route, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: getLinkPayload}, nil
 	case dumpLinks:
-		m = netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request | netlink.Dump}, Data: dumpLinksPayload}
+		return c.route, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request | netlink.Dump}, Data: dumpLinksPayload}, nil
 	case dumpAddrs:
-		m = netlink.Message{Header: netlink.Header{Type: unix.RTM_GETADDR, Flags: netlink.Request | netlink.Dump}, Data: dumpAddrsPayload}
+		return c.route, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETADDR, Flags: netlink.Request | netlink.Dump}, Data: dumpAddrsPayload}, nil
 	case getFamily:
-		conn = c.genl
 		c.enc.Reset(append(c.genlBuf[:0], genlHeader...))
 		c.enc.String(ctrlAttrFamilyName, genlFamilyRequested)
 		data, err := c.enc.Encode()
 		if err != nil {
-			return 0, err
+			return nil, netlink.Message{}, err
 		}
 		c.genlBuf = data
-		m = netlink.Message{Header: netlink.Header{Type: genlIDCtrl, Flags: netlink.Request}, Data: data}
-	default:
-		return 0, errors.New("unknown workload")
+		return c.genl, netlink.Message{Header: netlink.Header{Type: genlIDCtrl, Flags: netlink.Request}, Data: data}, nil
+	}
+	return nil, netlink.Message{}, errors.New("unknown workload")
+}
+
+func (c *nlgoClient) do(w workload, visit func(p []byte)) (int, error) {
+	conn, m, err := c.request(w)
+	if err != nil {
+		return 0, err
 	}
 	msgs, err := conn.Execute(m)
 	if err != nil {
@@ -71,6 +75,74 @@ func (c *nlgoClient) do(w workload, visit func(p []byte)) (int, error) {
 func (c *nlgoClient) close() error {
 	c.genl.Close()
 	return c.route.Close()
+}
+
+// nlgoEachClient is this library on its streaming path ("nlgoeach"):
+// Send, then ReceiveEach until the exchange is over, with the checks
+// Execute makes (the reply comes from the kernel, not a group, and carries
+// the request's sequence number; CheckMessage turns NLMSG_ERROR and a
+// failed NLMSG_DONE into an error) done by hand. Replies are handed out
+// aliasing the Conn's receive buffer and nothing is copied or kept: this is
+// what a caller that consumes a dump as it arrives can have today.
+type nlgoEachClient struct {
+	nlgoClient
+	fn    func(netlink.Message, netlink.Source) bool // take, made once
+	seq   uint32
+	count int
+	done  bool
+	err   error
+	visit func(p []byte)
+}
+
+func newNlgoEachClient(ns int) (client, error) {
+	c, err := newNlgoClient(ns)
+	if err != nil {
+		return nil, err
+	}
+	e := &nlgoEachClient{nlgoClient: *c.(*nlgoClient)}
+	e.fn = e.take
+	return e, nil
+}
+
+func (c *nlgoEachClient) do(w workload, visit func(p []byte)) (int, error) {
+	conn, m, err := c.request(w)
+	if err != nil {
+		return 0, err
+	}
+	sent, err := conn.Send(m)
+	if err != nil {
+		return 0, err
+	}
+	c.seq, c.count, c.done, c.err, c.visit = sent.Header.Sequence, 0, false, nil, visit
+	for !c.done {
+		if err := conn.ReceiveEach(c.fn); err != nil {
+			return c.count, err
+		}
+	}
+	return c.count, c.err
+}
+
+// take handles one message of the exchange.
+func (c *nlgoEachClient) take(m netlink.Message, src netlink.Source) bool {
+	if src.PID != 0 || src.Group != 0 || m.Header.Sequence != c.seq {
+		return true
+	}
+	switch m.Header.Type {
+	case netlink.Noop:
+		return true
+	case netlink.Done, netlink.Error, netlink.Overrun:
+		c.err, c.done = netlink.CheckMessage(m), true
+		return false
+	}
+	c.count++
+	if c.visit != nil {
+		c.visit(m.Data)
+	}
+	if m.Header.Flags&netlink.Multi == 0 {
+		c.done = true
+		return false
+	}
+	return true
 }
 
 // nlgoListener is this library's fan-in listener on the streaming path:

@@ -100,6 +100,7 @@ func clientImpls() []clientImpl {
 		{name: "floor", dial: func(ns int) (client, error) { return newFloorClient(ns, false) }},
 		{name: "floorpoll", dial: func(ns int) (client, error) { return newFloorClient(ns, true) }},
 		{name: "nlgo", dial: newNlgoClient},
+		{name: "nlgoeach", dial: newNlgoEachClient},
 		{name: "mdlayher", dial: func(ns int) (client, error) { return newMdlayherClient(ns, 0) }},
 		{name: "mdlayher64k", dial: func(ns int) (client, error) { return newMdlayherClient(ns, 64<<10) }},
 		{name: "vishvananda", dial: newVishvanandaClient},
