@@ -418,22 +418,33 @@ func (c *Conn) lockedBacklogError() error {
 	return &OpError{Op: "receive", Err: overrunf("datagrams set aside during Execute were dropped")}
 }
 
-// lockedRead reads one datagram into the receive buffer. It reports a
-// datagram larger than the buffer, which the read drained, as an error.
-func (c *Conn) lockedRead() (int, Source, error) {
+// lockedRead reads one datagram into the start of the receive buffer. It
+// reports a datagram larger than the buffer, which the read drained, as an
+// error.
+func (c *Conn) lockedRead() (int, Source, error) { return c.lockedReadAt(0) }
+
+// lockedReadAt reads one datagram into the receive buffer at off, first
+// growing the buffer, and keeping its first off bytes, so that a datagram
+// of up to maxSize bytes and its padding fit there. Execute reads each
+// datagram right after the replies it has kept so far, so that the replies
+// of a dump end up back to back without being copied one by one. The
+// buffer keeps the size of the largest exchange.
+func (c *Conn) lockedReadAt(off int) (int, Source, error) {
 	if c.closed.Load() {
 		return 0, Source{}, &OpError{Op: "receive", Err: net.ErrClosed}
 	}
-	if c.rbuf == nil {
-		c.rbuf = make([]byte, c.maxSize)
+	if need := off + c.maxSize + Alignment; len(c.rbuf) < need {
+		b := make([]byte, max(need, 2*len(c.rbuf)))
+		copy(b, c.rbuf[:off])
+		c.rbuf = b
 	}
-	n, src, err := c.s.Receive(c.rbuf)
+	n, src, err := c.s.Receive(c.rbuf[off : off+c.maxSize])
 	if err != nil {
 		return 0, src, c.opError("receive", err)
 	}
-	if n > len(c.rbuf) {
+	if n > c.maxSize {
 		return 0, src, &OpError{Op: "receive", Err: fmt.Errorf("%w (%w): datagram of %d bytes from port %d exceeds the %d-byte limit",
-			ErrTruncated, ErrTooLarge, n, src.PID, len(c.rbuf))}
+			ErrTruncated, ErrTooLarge, n, src.PID, c.maxSize)}
 	}
 	return n, src, nil
 }
@@ -527,7 +538,9 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 }
 
 // SyscallConn gives access to the raw socket, for options this package
-// does not wrap.
+// does not wrap. Turn on NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID with
+// SetOption, not through the raw socket: the Conn reads control messages
+// only once it knows they may come.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	rc, err := c.s.SyscallConn()
 	if err != nil {

@@ -4,6 +4,7 @@ package netlink
 
 import (
 	"encoding/binary"
+	"fmt"
 	"testing"
 )
 
@@ -46,5 +47,24 @@ func TestExecuteAllocs(t *testing.T) {
 	})
 	if n > 2 {
 		t.Fatalf("Execute allocated %v times, want at most 2", n)
+	}
+}
+
+// TestExecuteDumpAllocs holds a dump to two allocations however many
+// replies and datagrams it has: the bytes and the slice of messages.
+func TestExecuteDumpAllocs(t *testing.T) {
+	c, err := Dial(0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := Message{Header: Header{Type: 22 /* RTM_GETADDR */, Flags: Request | Dump}, Data: make([]byte, 8)}
+	n := testing.AllocsPerRun(50, func() {
+		if msgs, err := c.Execute(req); err != nil || len(msgs) == 0 {
+			panic(fmt.Sprint(len(msgs), err))
+		}
+	})
+	if n > 2 {
+		t.Fatalf("a dump allocated %v times, want at most 2", n)
 	}
 }

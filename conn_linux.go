@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -33,6 +34,11 @@ type sysSocket struct {
 	rn     int
 	rerr   error
 	readFn func(fd uintptr) bool
+	// wantCmsg is set once an option that makes the kernel send control
+	// messages (PacketInfo, ListenAllNSID) is turned on; until then a read
+	// is a recvfrom, which costs the kernel less than a recvmsg.
+	wantCmsg atomic.Bool
+	rnamelen uint32
 
 	wmsg    unix.Msghdr
 	wiov    unix.Iovec
@@ -200,7 +206,8 @@ func (s *sysSocket) Send(b []byte, to Addr) error {
 
 func (s *sysSocket) doWrite(fd uintptr) bool {
 	for {
-		_, _, e := unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&s.wmsg)), 0)
+		_, _, e := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(s.wiov.Base)), uintptr(s.wiov.Len),
+			0, uintptr(unsafe.Pointer(&s.wname)), unix.SizeofSockaddrNetlink)
 		switch e {
 		case unix.EINTR:
 			continue
@@ -239,7 +246,16 @@ func (s *sysSocket) doRead(fd uintptr) bool {
 		s.rmsg.Control = &s.roob[0]
 		s.rmsg.SetControllen(len(s.roob))
 		s.rmsg.Flags = 0
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
+		var n uintptr
+		var e syscall.Errno
+		if s.wantCmsg.Load() {
+			n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
+		} else {
+			s.rmsg.SetControllen(0)
+			s.rnamelen = unix.SizeofSockaddrNetlink
+			n, _, e = unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(s.riov.Base)), uintptr(s.riov.Len),
+				unix.MSG_TRUNC, uintptr(unsafe.Pointer(&s.rname)), uintptr(unsafe.Pointer(&s.rnamelen)))
+		}
 		switch e {
 		case unix.EINTR:
 			continue
@@ -318,6 +334,9 @@ func (s *sysSocket) SetOption(o Option, on bool) error {
 	v := 0
 	if on {
 		v = 1
+		if o == PacketInfo || o == ListenAllNSID {
+			s.wantCmsg.Store(true) // before the option takes effect
+		}
 	}
 	return s.control(func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, int(o), v))

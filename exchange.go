@@ -47,33 +47,47 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 	return msgs, err
 }
 
-// exchange is the state of one request awaiting its replies.
+// maxRetainedBuffer is the largest receive buffer a Conn keeps after an
+// exchange: enough for the dumps of a busy host's links and addresses
+// without another allocation, small enough not to pin the memory of a
+// one-off million-route dump.
+const maxRetainedBuffer = 8 << 20
+
+// exchange is the state of one request awaiting its replies. The replies
+// kept so far lie back to back at the start of the Conn's receive buffer.
 type exchange struct {
 	req         Header
-	acc         []byte // the replies, re-encoded back to back
+	kept        int // bytes of replies at the start of the receive buffer
+	count       int // replies kept
 	interrupted bool
 	done        bool
 	err         error
 }
 
 // lockedExchange reads datagrams until the exchange for req is complete.
+// Each datagram is read right after the replies kept so far, and its own
+// replies are moved down to join them (in a datagram holding nothing else
+// they are already in place). At the end the replies are copied out once,
+// so an exchange allocates twice, for the bytes and for the slice of
+// messages, however many replies it has.
 func (c *Conn) lockedExchange(req Header) ([]Message, error) {
 	x := exchange{req: req}
 	for !x.done {
-		n, src, err := c.lockedRead()
+		n, src, err := c.lockedReadAt(x.kept)
 		if err != nil {
 			return nil, err
 		}
-		b := c.rbuf[:n]
 		if src.PID != c.peer || src.Group != 0 {
-			c.lockedSetAside(b, src)
+			c.lockedSetAside(c.rbuf[x.kept:x.kept+n], src)
 			continue
 		}
-		c.lockedRoute(&x, b, src)
+		c.lockedRoute(&x, n, src)
 	}
-	msgs, err := ParseMessages(x.acc)
-	if err != nil { // cannot happen: acc holds only re-encoded messages
-		return nil, &OpError{Op: "execute", Err: err, Sequence: req.Sequence}
+	msgs := x.messages(c.rbuf[:x.kept])
+	if len(c.rbuf) > maxRetainedBuffer {
+		// A huge dump grew the buffer: let it go rather than hold it for
+		// the Conn's lifetime. The next read allocates the usual size.
+		c.rbuf = nil
 	}
 	if x.err != nil {
 		return msgs, x.err
@@ -84,57 +98,100 @@ func (c *Conn) lockedExchange(req Header) ([]Message, error) {
 	return msgs, nil
 }
 
-// lockedRoute takes the messages of one datagram from the peer: those with
-// the request's sequence number go to the exchange, notifications are set
-// aside for Receive, and replies to earlier requests are dropped.
-func (c *Conn) lockedRoute(x *exchange, b []byte, src Source) {
+// messages copies the kept replies out of the receive buffer, which the
+// next read reuses, and splits them. Every kept reply was checked on
+// arrival and is padded, so the walk trusts the lengths.
+func (x *exchange) messages(kept []byte) []Message {
+	if x.count == 0 {
+		return nil
+	}
+	b := append([]byte(nil), kept...)
+	msgs := make([]Message, x.count)
+	off := 0
+	for i := range msgs {
+		h := readHeader(b[off:])
+		end := off + int(h.Length)
+		msgs[i] = Message{Header: h, Data: b[off+HeaderLen : end : end]}
+		off += Align(int(h.Length))
+	}
+	return msgs
+}
+
+// lockedRoute takes the messages of the n-byte datagram just read at
+// x.kept in the receive buffer: those with the request's sequence number go
+// to the exchange, notifications are set aside for Receive, and replies to
+// earlier requests are dropped.
+func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
+	base := x.kept
+	b := c.rbuf[base : base+n]
 	var aside []byte
-	for m, err := range Messages(b) {
+	for off := 0; off < len(b); {
+		h, err := checkHeader(b, off)
 		if err != nil {
 			x.err, x.done = &OpError{Op: "execute", Err: err, Sequence: x.req.Sequence}, true
 			break
 		}
+		end := off + int(h.Length)
 		switch {
-		case m.Header.Sequence == x.req.Sequence:
-			if !x.done {
-				x.take(m)
+		case h.Sequence != x.req.Sequence:
+			if !c.issued(h.Sequence) {
+				aside, _ = Message{Header: h, Data: b[off+HeaderLen : end : end]}.AppendBinary(aside)
 			}
-		case !c.issued(m.Header.Sequence):
-			aside, _ = m.AppendBinary(aside)
+		case x.done:
+		case h.Type >= MinType && h.Flags&(Multi|DumpInterrupted) == Multi:
+			// The common reply, part of a dump: keep it.
+			c.lockedKeep(x, base+off, int(h.Length))
+		case x.take(Message{Header: h, Data: b[off+HeaderLen : end : end]}):
+			c.lockedKeep(x, base+off, int(h.Length))
 		}
+		off = min(off+Align(int(h.Length)), len(b))
 	}
 	if aside != nil {
 		c.lockedSetAside(aside, src)
 	}
 }
 
-// take handles one reply.
-func (x *exchange) take(m Message) {
+// lockedKeep moves the reply of the given length at offset at in the
+// receive buffer to the end of the kept replies, at or before it, and
+// zeroes its padding, which the last message of a datagram may lack.
+// Nothing after the reply in its datagram is overwritten.
+func (c *Conn) lockedKeep(x *exchange, at, length int) {
+	if at != x.kept {
+		copy(c.rbuf[x.kept:], c.rbuf[at:at+length])
+	}
+	end := x.kept + Align(length)
+	clear(c.rbuf[x.kept+length : end])
+	x.kept = end
+	x.count++
+}
+
+// take handles one reply and reports whether it is to be kept.
+func (x *exchange) take(m Message) bool {
 	if m.Header.Flags&DumpInterrupted != 0 {
 		x.interrupted = true
 	}
 	switch m.Header.Type {
 	case Noop:
-		return
+		return false
 	case Error, Done:
 		x.done = true
 		a, err := ParseAck(m)
 		if err != nil {
 			x.err = &OpError{Op: "execute", Err: err, Sequence: m.Header.Sequence}
-			return
+			return false
 		}
 		if a.Code != 0 {
 			x.err = &OpError{Op: "execute", Err: a.Errno(), Sequence: m.Header.Sequence,
 				Request: a.Request.Header, ExtAck: a.ExtAck.clone()}
 		}
-		return
+		return false
 	case Overrun:
 		x.done = true
 		x.err = &OpError{Op: "execute", Err: overrunf("the peer sent NLMSG_OVERRUN"), Sequence: m.Header.Sequence}
-		return
+		return false
 	}
-	x.acc, _ = m.AppendBinary(x.acc) // cannot fail: m came off the wire
 	if m.Header.Flags&Multi == 0 && x.req.Flags&Acknowledge == 0 {
 		x.done = true
 	}
+	return true
 }

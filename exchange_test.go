@@ -256,6 +256,17 @@ func TestExecute(t *testing.T) {
 			want: []Message{m1},
 		},
 		{
+			name:  "replies kept back to back past dropped and set-aside messages",
+			flags: Dump,
+			replies: []fakeDatagram{
+				fromKernel(rawMessage(20, Multi, execBase+1, 0, []byte{9}), part(1, 0), notification, part(2, 0)),
+				fromKernel(part(3, 0)[:HeaderLen+1]), // the last message of a datagram, unpadded
+				fromKernel(part(4, 0), done),
+			},
+			want:  []Message{partMsg(1, 0), partMsg(2, 0), partMsg(3, 0), partMsg(4, 0)},
+			aside: []fakeDatagram{fromKernel(notification)},
+		},
+		{
 			name:  "notification mid-exchange is set aside",
 			flags: Dump,
 			replies: []fakeDatagram{
