@@ -51,7 +51,12 @@
 //
 // # Testing with nltest
 //
-// Package nltest (planned) provides an in-memory fake kernel that drives a
-// real *Conn, so code built on this package can be unit-tested without root
-// or a kernel.
+// Package nltest is an in-memory fake of the kernel side of netlink that
+// drives a real *Conn through the Socket seam (NewConn), so code built on
+// this package can be unit-tested without root, without a kernel, on any
+// platform. nltest.Dial answers requests with a function; an
+// nltest.Kernel registers families with input handlers, dials any number
+// of Conns with their own port IDs, multicasts, records every datagram,
+// and injects faults: overruns, truncation, interrupted dumps, forged
+// senders, malformed datagrams.
 package netlink
