@@ -68,3 +68,43 @@ func TestExecuteDumpAllocs(t *testing.T) {
 		t.Fatalf("a dump allocated %v times, want at most 2", n)
 	}
 }
+
+// TestExecuteEachKernel checks ExecuteEach against Execute on a real dump,
+// and that it allocates nothing.
+func TestExecuteEachKernel(t *testing.T) {
+	c, err := Dial(0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := Message{Header: Header{Type: 22 /* RTM_GETADDR */, Flags: Request | Dump}, Data: make([]byte, 8)}
+	want, err := c.Execute(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]byte
+	if err := c.ExecuteEach(req, func(m Message) bool {
+		got = append(got, append([]byte(nil), m.Data...))
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ExecuteEach saw %d replies, Execute returned %d", len(got), len(want))
+	}
+	for i := range want {
+		if string(got[i]) != string(want[i].Data) {
+			t.Fatalf("reply %d differs", i)
+		}
+	}
+	count := 0
+	fn := func(Message) bool { count++; return true }
+	n := testing.AllocsPerRun(50, func() {
+		if err := c.ExecuteEach(req, fn); err != nil {
+			panic(err)
+		}
+	})
+	if n != 0 {
+		t.Fatalf("ExecuteEach allocated %v times, want 0", n)
+	}
+}

@@ -29,22 +29,53 @@ func (c *Conn) Execute(m Message) ([]Message, error) {
 // error matching ctx.Err(). Replies that arrive afterwards are dropped by
 // later exchanges.
 func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error) {
+	var msgs []Message
+	err := c.exchange(ctx, m, nil, &msgs)
+	return msgs, err
+}
+
+// ExecuteEach is Execute for large results: instead of collecting the
+// replies it calls fn with each one as it arrives, and allocates nothing.
+// A reply's Data aliases the Conn's receive buffer and is valid only until
+// fn returns. When fn returns false it is not called again, but the rest
+// of the exchange is still read, so that nothing stale is left behind.
+// Errors are those of Execute; with ErrDumpInterrupted, fn has seen every
+// reply.
+func (c *Conn) ExecuteEach(m Message, fn func(Message) bool) error {
+	return c.exchange(context.Background(), m, fn, nil)
+}
+
+// exchange sends m and reads its replies, handing each to each when it is
+// not nil, and otherwise storing them all in *msgs.
+func (c *Conn) exchange(ctx context.Context, m Message, each func(Message) bool, msgs *[]Message) error {
 	c.execMu.Lock()
 	defer c.execMu.Unlock()
 	ms := [1]Message{m}
 	if err := c.send(ms[:], Addr{PID: c.peer}); err != nil {
-		return nil, err
+		return err
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	stop := c.watch(ctx)
-	msgs, err := c.lockedExchange(ms[0].Header)
+	x := exchange{req: ms[0].Header, each: each}
+	err := c.lockedExchange(&x)
+	if msgs != nil && err == nil {
+		*msgs = x.messages(c.rbuf[:x.kept])
+	}
+	if len(c.rbuf) > maxRetainedBuffer {
+		// A huge dump grew the buffer: let it go rather than hold it for
+		// the Conn's lifetime. The next read allocates the usual size.
+		c.rbuf = nil
+	}
+	if err == nil {
+		err = x.result()
+	}
 	if err = stop(err); err != nil {
 		if oe, ok := err.(*OpError); ok && oe.Op == "receive" {
 			oe.Op = "execute"
 		}
 	}
-	return msgs, err
+	return err
 }
 
 // maxRetainedBuffer is the largest receive buffer a Conn keeps after an
@@ -62,40 +93,41 @@ type exchange struct {
 	interrupted bool
 	done        bool
 	err         error
+	each        func(Message) bool // ExecuteEach's function, or nil
+	stopped     bool               // each returned false
 }
 
-// lockedExchange reads datagrams until the exchange for req is complete.
-// Each datagram is read right after the replies kept so far, and its own
-// replies are moved down to join them (in a datagram holding nothing else
-// they are already in place). At the end the replies are copied out once,
-// so an exchange allocates twice, for the bytes and for the slice of
-// messages, however many replies it has.
-func (c *Conn) lockedExchange(req Header) ([]Message, error) {
-	x := exchange{req: req}
+// lockedExchange reads datagrams until the exchange x is complete, and
+// returns an error only when reading fails. Each datagram is read right
+// after the replies kept so far, and its own replies are moved down to
+// join them (in a datagram holding nothing else they are already in
+// place). At the end the replies are copied out once, so an exchange
+// allocates twice, for the bytes and for the slice of messages, however
+// many replies it has; with ExecuteEach, nothing is kept.
+func (c *Conn) lockedExchange(x *exchange) error {
 	for !x.done {
 		n, src, err := c.lockedReadAt(x.kept)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if src.PID != c.peer || src.Group != 0 {
 			c.lockedSetAside(c.rbuf[x.kept:x.kept+n], src)
 			continue
 		}
-		c.lockedRoute(&x, n, src)
+		c.lockedRoute(x, n, src)
 	}
-	msgs := x.messages(c.rbuf[:x.kept])
-	if len(c.rbuf) > maxRetainedBuffer {
-		// A huge dump grew the buffer: let it go rather than hold it for
-		// the Conn's lifetime. The next read allocates the usual size.
-		c.rbuf = nil
-	}
+	return nil
+}
+
+// result is the error a completed exchange reports.
+func (x *exchange) result() error {
 	if x.err != nil {
-		return msgs, x.err
+		return x.err
 	}
 	if x.interrupted {
-		return msgs, &OpError{Op: "execute", Err: ErrDumpInterrupted, Sequence: req.Sequence}
+		return &OpError{Op: "execute", Err: ErrDumpInterrupted, Sequence: x.req.Sequence}
 	}
-	return msgs, nil
+	return nil
 }
 
 // messages copies the kept replies out of the receive buffer, which the
@@ -140,14 +172,27 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 		case x.done:
 		case h.Type >= MinType && h.Flags&(Multi|DumpInterrupted) == Multi:
 			// The common reply, part of a dump: keep it.
-			c.lockedKeep(x, base+off, int(h.Length))
+			c.lockedDeliver(x, base+off, h)
 		case x.take(Message{Header: h, Data: b[off+HeaderLen : end : end]}):
-			c.lockedKeep(x, base+off, int(h.Length))
+			c.lockedDeliver(x, base+off, h)
 		}
 		off = min(off+Align(int(h.Length)), len(b))
 	}
 	if aside != nil {
 		c.lockedSetAside(aside, src)
+	}
+}
+
+// lockedDeliver hands the reply with header h at offset at in the receive
+// buffer to ExecuteEach's function, or keeps it for Execute.
+func (c *Conn) lockedDeliver(x *exchange, at int, h Header) {
+	if x.each == nil {
+		c.lockedKeep(x, at, int(h.Length))
+		return
+	}
+	if !x.stopped {
+		end := at + int(h.Length)
+		x.stopped = !x.each(Message{Header: h, Data: c.rbuf[at+HeaderLen : end : end]})
 	}
 }
 

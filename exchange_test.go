@@ -336,51 +336,90 @@ func TestExecute(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, fs := newExecConn(t, tt.cfg)
-			fs.setReply(func(req []byte, _ Addr) []fakeDatagram {
-				if h := readHeader(req); h.Sequence != execReq {
-					t.Errorf("request sequence %d, want %d", h.Sequence, execReq)
+		for _, each := range []bool{false, true} {
+			name := tt.name
+			if each {
+				name += "/ExecuteEach"
+			}
+			t.Run(name, func(t *testing.T) {
+				c, fs := newExecConn(t, tt.cfg)
+				fs.setReply(func(req []byte, _ Addr) []fakeDatagram {
+					if h := readHeader(req); h.Sequence != execReq {
+						t.Errorf("request sequence %d, want %d", h.Sequence, execReq)
+					}
+					return tt.replies
+				})
+				req := execRequest
+				req.Header.Flags |= tt.flags
+				var got []Message
+				var err error
+				within(t, 2*time.Second, "Execute", func() {
+					if !each {
+						got, err = c.Execute(req)
+						return
+					}
+					err = c.ExecuteEach(req, func(m Message) bool {
+						m.Data = append([]byte{}, m.Data...) // Data is only valid during the call
+						got = append(got, m)
+						return true
+					})
+				})
+				if !tt.anyMsgs {
+					if diff := cmp.Diff(tt.want, got, equateEmpty); diff != "" {
+						t.Errorf("messages (-want +got):\n%s", diff)
+					}
 				}
-				return tt.replies
+				if tt.wantErrs == nil && err != nil {
+					t.Errorf("Execute: %v", err)
+				}
+				for _, target := range tt.wantErrs {
+					if !errors.Is(err, target) {
+						t.Errorf("error %v does not match %v", err, target)
+					}
+				}
+				if tt.wantOp != nil {
+					var oe *OpError
+					if !errors.As(err, &oe) {
+						t.Errorf("error %v (%T) is not an *OpError", err, err)
+					} else if diff := cmp.Diff(*tt.wantOp, *oe, equateEmpty, cmpopts.EquateErrors()); diff != "" {
+						t.Errorf("error (-want +got):\n%s", diff)
+					}
+				}
+				if tt.check != nil {
+					tt.check(t, err)
+				}
+				sent := fs.sentDatagrams()
+				if len(sent) != 1 || sent[0].to != tt.wantTo {
+					t.Errorf("sent %+v, want one datagram to %v", sent, tt.wantTo)
+				}
+				if diff := cmp.Diff(tt.aside, setAside(t, c, fs), diffDatagram, equateEmpty); diff != "" {
+					t.Errorf("datagrams left for Receive (-want +got):\n%s", diff)
+				}
 			})
-			req := execRequest
-			req.Header.Flags |= tt.flags
-			var got []Message
-			var err error
-			within(t, 2*time.Second, "Execute", func() { got, err = c.Execute(req) })
-			if !tt.anyMsgs {
-				if diff := cmp.Diff(tt.want, got, equateEmpty); diff != "" {
-					t.Errorf("messages (-want +got):\n%s", diff)
-				}
-			}
-			if tt.wantErrs == nil && err != nil {
-				t.Errorf("Execute: %v", err)
-			}
-			for _, target := range tt.wantErrs {
-				if !errors.Is(err, target) {
-					t.Errorf("error %v does not match %v", err, target)
-				}
-			}
-			if tt.wantOp != nil {
-				var oe *OpError
-				if !errors.As(err, &oe) {
-					t.Errorf("error %v (%T) is not an *OpError", err, err)
-				} else if diff := cmp.Diff(*tt.wantOp, *oe, equateEmpty, cmpopts.EquateErrors()); diff != "" {
-					t.Errorf("error (-want +got):\n%s", diff)
-				}
-			}
-			if tt.check != nil {
-				tt.check(t, err)
-			}
-			sent := fs.sentDatagrams()
-			if len(sent) != 1 || sent[0].to != tt.wantTo {
-				t.Errorf("sent %+v, want one datagram to %v", sent, tt.wantTo)
-			}
-			if diff := cmp.Diff(tt.aside, setAside(t, c, fs), diffDatagram, equateEmpty); diff != "" {
-				t.Errorf("datagrams left for Receive (-want +got):\n%s", diff)
-			}
-		})
+		}
+	}
+}
+
+// TestExecuteEachStop checks that a function that stops early is not
+// called again, and that the rest of the exchange is still read.
+func TestExecuteEachStop(t *testing.T) {
+	c, fs := newExecConn(t, Config{})
+	fs.setReply(func([]byte, Addr) []fakeDatagram {
+		return []fakeDatagram{
+			fromKernel(rawMessage(20, Multi, execReq, 0, []byte{1}), rawMessage(20, Multi, execReq, 0, []byte{2})),
+			fromKernel(rawMessage(20, Multi, execReq, 0, []byte{3}), rawMessage(Done, Multi, execReq, 0, ne32(0))),
+		}
+	})
+	calls := 0
+	err := c.ExecuteEach(execRequest, func(m Message) bool {
+		calls++
+		return false
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("ExecuteEach: %d calls, error %v; want 1 call, no error", calls, err)
+	}
+	if diff := cmp.Diff([]fakeDatagram(nil), setAside(t, c, fs), diffDatagram, equateEmpty); diff != "" {
+		t.Fatalf("datagrams left for Receive (-want +got):\n%s", diff)
 	}
 }
 

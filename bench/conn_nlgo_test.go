@@ -78,19 +78,13 @@ func (c *nlgoClient) close() error {
 }
 
 // nlgoEachClient is this library on its streaming path ("nlgoeach"):
-// Send, then ReceiveEach until the exchange is over, with the checks
-// Execute makes (the reply comes from the kernel, not a group, and carries
-// the request's sequence number; CheckMessage turns NLMSG_ERROR and a
-// failed NLMSG_DONE into an error) done by hand. Replies are handed out
-// aliasing the Conn's receive buffer and nothing is copied or kept: this is
-// what a caller that consumes a dump as it arrives can have today.
+// ExecuteEach, which routes and checks replies exactly as Execute does but
+// hands each one to a function as it arrives, aliasing the Conn's receive
+// buffer, instead of copying them out: nothing is allocated or kept.
 type nlgoEachClient struct {
 	nlgoClient
-	fn    func(netlink.Message, netlink.Source) bool // take, made once
-	seq   uint32
+	fn    func(netlink.Message) bool // take, made once
 	count int
-	done  bool
-	err   error
 	visit func(p []byte)
 }
 
@@ -109,38 +103,16 @@ func (c *nlgoEachClient) do(w workload, visit func(p []byte)) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sent, err := conn.Send(m)
-	if err != nil {
-		return 0, err
-	}
-	c.seq, c.count, c.done, c.err, c.visit = sent.Header.Sequence, 0, false, nil, visit
-	for !c.done {
-		if err := conn.ReceiveEach(c.fn); err != nil {
-			return c.count, err
-		}
-	}
-	return c.count, c.err
+	c.count, c.visit = 0, visit
+	err = conn.ExecuteEach(m, c.fn)
+	return c.count, err
 }
 
-// take handles one message of the exchange.
-func (c *nlgoEachClient) take(m netlink.Message, src netlink.Source) bool {
-	if src.PID != 0 || src.Group != 0 || m.Header.Sequence != c.seq {
-		return true
-	}
-	switch m.Header.Type {
-	case netlink.Noop:
-		return true
-	case netlink.Done, netlink.Error, netlink.Overrun:
-		c.err, c.done = netlink.CheckMessage(m), true
-		return false
-	}
+// take handles one reply.
+func (c *nlgoEachClient) take(m netlink.Message) bool {
 	c.count++
 	if c.visit != nil {
 		c.visit(m.Data)
-	}
-	if m.Header.Flags&netlink.Multi == 0 {
-		c.done = true
-		return false
 	}
 	return true
 }

@@ -28,8 +28,8 @@
 //     buffer, reports the messages it received per second and the
 //     percentage the kernel dropped.
 //   - conn_<impl>_test.go is one implementation's sockets for those:
-//     nlgo (Execute) and nlgoeach (Send, then the zero-copy ReceiveEach
-//     until the exchange is over); mdlayher, with its default Config and
+//     nlgo (Execute) and nlgoeach (ExecuteEach, the zero-copy streaming
+//     form of Execute); mdlayher, with its default Config and
 //     with MessageBufferSize 64 KiB (mdlayher64k); vishvananda, on the
 //     persistent-socket path of its netlink.Handle; and two floors of
 //     plain golang.org/x/sys/unix calls, blocking (floor) and through the
