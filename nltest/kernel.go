@@ -176,6 +176,14 @@ func (k *Kernel) socketOf(c *netlink.Conn) *socket {
 	return s
 }
 
+// lockedFamily returns the registered family proto.
+func (k *Kernel) lockedFamily(proto int) (*family, error) {
+	if f := k.families[proto]; f != nil {
+		return f, nil
+	}
+	return nil, fmt.Errorf("nltest: family %d is not registered", proto)
+}
+
 // Unicast sends msgs as one datagram from the kernel to port in family
 // proto, like netlink_unicast from a kernel socket: it never blocks. A
 // port nobody has bound fails with ECONNREFUSED; a full receive queue
@@ -188,9 +196,9 @@ func (k *Kernel) Unicast(proto int, port uint32, msgs ...netlink.Message) error 
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	f := k.families[proto]
-	if f == nil {
-		return fmt.Errorf("nltest: family %d is not registered", proto)
+	f, err := k.lockedFamily(proto)
+	if err != nil {
+		return err
 	}
 	s := f.ports[port]
 	if s == nil {
@@ -215,9 +223,9 @@ func (k *Kernel) Broadcast(proto int, group uint32, msgs ...netlink.Message) err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	f := k.families[proto]
-	if f == nil {
-		return fmt.Errorf("nltest: family %d is not registered", proto)
+	f, err := k.lockedFamily(proto)
+	if err != nil {
+		return err
 	}
 	k.lockedRecord(0, 0, group, b)
 	delivered, failed := f.lockedBroadcast(nil, 0, group, datagram{b: b, group: group})
