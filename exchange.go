@@ -158,23 +158,25 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 	b := c.rbuf[base : base+n]
 	var aside []byte
 	for off := 0; off < len(b); {
-		h, err := checkHeader(b, off)
-		if err != nil {
+		h, ok := quickHeader(b, off)
+		if !ok {
+			_, err := checkHeader(b, off) // the error, saying why
 			x.err, x.done = &OpError{Op: "execute", Err: err, Sequence: x.req.Sequence}, true
 			break
 		}
 		end := off + int(h.Length)
+		m := Message{Header: h, Data: b[off+HeaderLen : end : end]}
 		switch {
 		case h.Sequence != x.req.Sequence:
 			if !c.issued(h.Sequence) {
-				aside, _ = Message{Header: h, Data: b[off+HeaderLen : end : end]}.AppendBinary(aside)
+				aside, _ = m.AppendBinary(aside)
 			}
 		case x.done:
 		case h.Type >= MinType && h.Flags&(Multi|DumpInterrupted) == Multi:
-			// The common reply, part of a dump: keep it.
-			c.lockedDeliver(x, base+off, h)
-		case x.take(Message{Header: h, Data: b[off+HeaderLen : end : end]}):
-			c.lockedDeliver(x, base+off, h)
+			// The common reply, part of a dump: no need for take.
+			c.lockedDeliver(x, base+off, m)
+		case x.take(m):
+			c.lockedDeliver(x, base+off, m)
 		}
 		off = min(off+Align(int(h.Length)), len(b))
 	}
@@ -183,16 +185,26 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 	}
 }
 
-// lockedDeliver hands the reply with header h at offset at in the receive
-// buffer to ExecuteEach's function, or keeps it for Execute.
-func (c *Conn) lockedDeliver(x *exchange, at int, h Header) {
+// quickHeader reads the header at b[off:] when it is well formed: at
+// least HeaderLen long and inside b. It inlines, unlike checkHeader, which
+// says what is wrong when it is not.
+func quickHeader(b []byte, off int) (h Header, ok bool) {
+	if len(b)-off >= HeaderLen {
+		h = readHeader(b[off:])
+		ok = h.Length >= HeaderLen && int64(h.Length) <= int64(len(b)-off)
+	}
+	return h, ok
+}
+
+// lockedDeliver hands reply m, found at offset at in the receive buffer,
+// to ExecuteEach's function, or keeps it for Execute.
+func (c *Conn) lockedDeliver(x *exchange, at int, m Message) {
 	if x.each == nil {
-		c.lockedKeep(x, at, int(h.Length))
+		c.lockedKeep(x, at, int(m.Header.Length))
 		return
 	}
 	if !x.stopped {
-		end := at + int(h.Length)
-		x.stopped = !x.each(Message{Header: h, Data: c.rbuf[at+HeaderLen : end : end]})
+		x.stopped = !x.each(m)
 	}
 }
 

@@ -314,12 +314,9 @@ func checkHeader(b []byte, off int) (Header, error) {
 // of the message after it (NLMSG_OK, NLMSG_DATA and NLMSG_NEXT in one).
 // The last message of a datagram may lack its padding.
 func nextMessage(b []byte, off int) (Message, int, error) {
-	if rest := len(b) - off; rest >= HeaderLen {
-		h := readHeader(b[off:])
-		if h.Length >= HeaderLen && uint64(h.Length) <= uint64(rest) {
-			end := off + int(h.Length)
-			return Message{Header: h, Data: b[off+HeaderLen : end : end]}, min(off+Align(int(h.Length)), len(b)), nil
-		}
+	if h, ok := quickHeader(b, off); ok {
+		end := off + int(h.Length)
+		return Message{Header: h, Data: b[off+HeaderLen : end : end]}, min(off+Align(int(h.Length)), len(b)), nil
 	}
 	_, err := checkHeader(b, off) // the error, saying why
 	return Message{}, len(b), err
