@@ -141,10 +141,9 @@ func (x *exchange) messages(kept []byte) []Message {
 	msgs := make([]Message, x.count)
 	off := 0
 	for i := range msgs {
-		h := readHeader(b[off:])
-		end := off + int(h.Length)
-		msgs[i] = Message{Header: h, Data: b[off+HeaderLen : end : end]}
-		off += Align(int(h.Length))
+		h, _ := headerAt(b, off)
+		h.fill(&msgs[i], b, off)
+		off += Align(int(h.length))
 	}
 	return msgs
 }
@@ -158,53 +157,40 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 	b := c.rbuf[base : base+n]
 	var aside []byte
 	for off := 0; off < len(b); {
-		h, ok := quickHeader(b, off)
+		h, ok := headerAt(b, off)
 		if !ok {
 			_, err := checkHeader(b, off) // the error, saying why
 			x.err, x.done = &OpError{Op: "execute", Err: err, Sequence: x.req.Sequence}, true
 			break
 		}
-		end := off + int(h.Length)
-		m := Message{Header: h, Data: b[off+HeaderLen : end : end]}
 		switch {
-		case h.Sequence != x.req.Sequence:
-			if !c.issued(h.Sequence) {
-				aside, _ = m.AppendBinary(aside)
+		case h.seq != x.req.Sequence:
+			if !c.issued(h.seq) {
+				aside, _ = h.message(b, off).AppendBinary(aside)
 			}
 		case x.done:
-		case h.Type >= MinType && h.Flags&(Multi|DumpInterrupted) == Multi:
+		case h.typ() >= MinType && h.flags()&(Multi|DumpInterrupted) == Multi:
 			// The common reply, part of a dump: no need for take.
-			c.lockedDeliver(x, base+off, m)
-		case x.take(m):
-			c.lockedDeliver(x, base+off, m)
+			c.lockedDeliver(x, b, base+off, off, h)
+		case x.take(h.message(b, off)):
+			c.lockedDeliver(x, b, base+off, off, h)
 		}
-		off = min(off+Align(int(h.Length)), len(b))
+		off = h.next(b, off)
 	}
 	if aside != nil {
 		c.lockedSetAside(aside, src)
 	}
 }
 
-// quickHeader reads the header at b[off:] when it is well formed: at
-// least HeaderLen long and inside b. It inlines, unlike checkHeader, which
-// says what is wrong when it is not.
-func quickHeader(b []byte, off int) (h Header, ok bool) {
-	if len(b)-off >= HeaderLen {
-		h = readHeader(b[off:])
-		ok = h.Length >= HeaderLen && int64(h.Length) <= int64(len(b)-off)
-	}
-	return h, ok
-}
-
-// lockedDeliver hands reply m, found at offset at in the receive buffer,
-// to ExecuteEach's function, or keeps it for Execute.
-func (c *Conn) lockedDeliver(x *exchange, at int, m Message) {
-	if x.each == nil {
-		c.lockedKeep(x, at, int(m.Header.Length))
-		return
-	}
-	if !x.stopped {
-		x.stopped = !x.each(m)
+// lockedDeliver hands the reply with header h at b[off:], which is at
+// offset at in the receive buffer, to ExecuteEach's function, or keeps it
+// for Execute.
+func (c *Conn) lockedDeliver(x *exchange, b []byte, at, off int, h wireHeader) {
+	switch {
+	case x.each == nil:
+		c.lockedKeep(x, at, int(h.length))
+	case !x.stopped:
+		x.stopped = !x.each(h.message(b, off))
 	}
 }
 
