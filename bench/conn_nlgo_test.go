@@ -83,7 +83,7 @@ func (c *nlgoClient) close() error {
 // buffer, instead of copying them out: nothing is allocated or kept.
 type nlgoEachClient struct {
 	nlgoClient
-	fn    func(netlink.Message) bool // take, made once
+	fn    func(netlink.Message) bool // handles one reply; made once
 	count int
 	visit func(p []byte)
 }
@@ -94,7 +94,13 @@ func newNlgoEachClient(ns int) (client, error) {
 		return nil, err
 	}
 	e := &nlgoEachClient{nlgoClient: *c.(*nlgoClient)}
-	e.fn = e.take
+	e.fn = func(m netlink.Message) bool {
+		e.count++
+		if e.visit != nil {
+			e.visit(m.Data)
+		}
+		return true
+	}
 	return e, nil
 }
 
@@ -106,15 +112,6 @@ func (c *nlgoEachClient) do(w workload, visit func(p []byte)) (int, error) {
 	c.count, c.visit = 0, visit
 	err = conn.ExecuteEach(m, c.fn)
 	return c.count, err
-}
-
-// take handles one reply.
-func (c *nlgoEachClient) take(m netlink.Message) bool {
-	c.count++
-	if c.visit != nil {
-		c.visit(m.Data)
-	}
-	return true
 }
 
 // nlgoListener is this library's fan-in listener on the streaming path:

@@ -174,8 +174,11 @@ func cell(v float64, ok bool) string {
 	if !ok {
 		return "-"
 	}
-	if v >= 100 || v == float64(int64(v)) {
+	switch {
+	case v >= 100 || v == float64(int64(v)):
 		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }

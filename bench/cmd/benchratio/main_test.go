@@ -73,7 +73,7 @@ BenchmarkDecode/impl=floor-2  	100	 100 ns/op	 10.0 MB/s	 0 B/op	 0 allocs/op
 	want := `| workload | impl | ns/op | vs floor | B/op | allocs/op | drop% | msg/s | runs |
 |---|---|---:|---:|---:|---:|---:|---:|---:|
 | FanIn | floor | 500 | 1.00x | 320 | 5 | 0 | 400000 | 2 |
-| FanIn | nlgo | 500 | 1.00x | 280 | 5 | 1.5 | 400000 | 1 |
+| FanIn | nlgo | 500 | 1.00x | 280 | 5 | 1.50 | 400000 | 1 |
 | Decode | floor | 100 | 1.00x | 0 | 0 | - | - | 1 |
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
