@@ -51,7 +51,7 @@ PASS
 |---|---|---:|---:|---:|---:|---:|
 | Decode | floor | 200 | 1.00x | 0 | 0 | 3 |
 | Decode | nlgo | 350 | 1.75x | 0 | 0 | 3 |
-| Encode | nlgo | 7.5 | - | 0 | 0 | 1 |
+| Encode | nlgo | 7.50 | - | 0 | 0 | 1 |
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
