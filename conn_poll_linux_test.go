@@ -1,0 +1,262 @@
+//go:build linux
+
+package netlink
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Tests of the socket's lazy registration with the runtime poller: a Conn
+// that never waits stays unregistered, one that waits registers, and
+// deadlines, Close and SyscallConn behave the same either way.
+
+// polled reports whether c's socket is registered with the runtime poller.
+func polled(t testing.TB, c *Conn) bool {
+	t.Helper()
+	s, ok := c.s.(*sysSocket)
+	if !ok {
+		t.Fatalf("Conn over %T, want *sysSocket", c.s)
+	}
+	return s.polled.Load()
+}
+
+// TestIntegrationRequestsStayUnpolled checks that requests to the kernel,
+// whose replies are queued before sendto returns, never register the
+// socket, and that the first read that has to wait does, after which the
+// Conn still works.
+func TestIntegrationRequestsStayUnpolled(t *testing.T) {
+	ns := newTestNS(t)
+	c := ns.dial(t, unix.NETLINK_ROUTE, nil)
+	for range 50 {
+		msgs, err := c.Execute(getLinkRequest(t, 1))
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("Execute(RTM_GETLINK 1): %d replies, %v", len(msgs), err)
+		}
+	}
+	if n := len(dumpLinks(t, c)); n != 1 {
+		t.Fatalf("dump: %d links in a new namespace, want 1 (lo)", n)
+	}
+	err := c.ExecuteEach(Message{Header: Header{Type: rtmGetLink, Flags: Request | Dump}, Data: ifInfomsg{}.append(nil)},
+		func(Message) bool { return true })
+	if err != nil {
+		t.Fatalf("ExecuteEach: %v", err)
+	}
+	if polled(t, c) {
+		t.Fatal("registered with the poller after requests that never waited")
+	}
+
+	// Nothing is queued: Receive has to wait, registers, and times out.
+	if err := c.SetReadDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Receive with nothing queued: %v, want os.ErrDeadlineExceeded", err)
+	}
+	if !polled(t, c) {
+		t.Fatal("not registered after a read that waited")
+	}
+	if err := c.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, err := c.Execute(getLinkRequest(t, 1)); err != nil || len(msgs) != 1 {
+		t.Fatalf("Execute once registered: %d replies, %v", len(msgs), err)
+	}
+}
+
+// TestIntegrationDeadlineBeforeData checks, before and after registration,
+// that an expired read deadline fails a read even with a datagram queued,
+// as the poller does, and that the datagram is there once it is cleared;
+// and that a write deadline already past fails a send.
+func TestIntegrationDeadlineBeforeData(t *testing.T) {
+	ns := newTestNS(t)
+	for _, register := range []bool{false, true} {
+		name := "unregistered"
+		if register {
+			name = "registered"
+		}
+		t.Run(name, func(t *testing.T) {
+			c := ns.dial(t, familyUsersock, nil)
+			if register {
+				c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+				if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("Receive to register: %v", err)
+				}
+			}
+			if got := polled(t, c); got != register {
+				t.Fatalf("registered %v, want %v", got, register)
+			}
+			ping := Message{Header: Header{Type: MinType + 1}}
+			if _, err := c.SendTo(ping, Addr{PID: c.PID()}); err != nil {
+				t.Fatalf("SendTo self: %v", err)
+			}
+			if err := c.SetReadDeadline(time.Now().Add(-time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Receive(); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("Receive past the deadline with a datagram queued: %v, want os.ErrDeadlineExceeded", err)
+			}
+			if err := c.SetWriteDeadline(time.Now().Add(-time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.SendTo(ping, Addr{PID: c.PID()}); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("SendTo past the write deadline: %v, want os.ErrDeadlineExceeded", err)
+			}
+			if err := c.SetDeadline(time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			msgs, _ := receiveWithin(t, c, 2*time.Second)
+			if len(msgs) != 1 || msgs[0].Header.Type != ping.Header.Type {
+				t.Fatalf("after clearing the deadline: received %v, want the one datagram sent", msgs)
+			}
+			if got := polled(t, c); got != register {
+				t.Errorf("registered %v after reading queued data, want %v", got, register)
+			}
+		})
+	}
+}
+
+// TestIntegrationSyscallConnUnpolled checks the RawConn before and after
+// registration: Control sees the socket's descriptor (its SO_PROTOCOL is
+// NETLINK_USERSOCK), Read waits for a datagram, and after Close every
+// method fails.
+func TestIntegrationSyscallConnUnpolled(t *testing.T) {
+	ns := newTestNS(t)
+	c, err := ns.tryDial(familyUsersock, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	protocol := func() int {
+		t.Helper()
+		var proto int
+		var perr error
+		if err := rc.Control(func(fd uintptr) { proto, perr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PROTOCOL) }); err != nil {
+			t.Fatalf("Control: %v", err)
+		}
+		if perr != nil {
+			t.Fatalf("getsockopt SO_PROTOCOL: %v", perr)
+		}
+		return proto
+	}
+	if p := protocol(); p != familyUsersock {
+		t.Fatalf("SO_PROTOCOL %d before registration, want %d", p, familyUsersock)
+	}
+
+	// A RawConn Read with nothing queued waits, registering the socket,
+	// until a datagram arrives.
+	peer := ns.dial(t, familyUsersock, nil)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		peer.SendTo(Message{Header: Header{Type: MinType}}, Addr{PID: c.PID()})
+	}()
+	buf := make([]byte, 4096)
+	var n int
+	calls := 0
+	err = rc.Read(func(fd uintptr) bool {
+		calls++
+		var rerr error
+		n, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+		return !errors.Is(rerr, unix.EAGAIN)
+	})
+	if err != nil || n != HeaderLen {
+		t.Fatalf("RawConn Read: %d bytes, %v; want one %d-byte message", n, err, HeaderLen)
+	}
+	if calls < 2 {
+		t.Errorf("RawConn Read called its function %d times, want a wait between two calls", calls)
+	}
+	if !polled(t, c) {
+		t.Error("not registered after a RawConn Read that waited")
+	}
+	if p := protocol(); p != familyUsersock {
+		t.Fatalf("SO_PROTOCOL %d after registration, want %d", p, familyUsersock)
+	}
+	c.Close()
+	if err := rc.Control(func(uintptr) { t.Error("Control ran its function after Close") }); err == nil {
+		t.Error("Control after Close: nil error")
+	}
+	if err := rc.Read(func(uintptr) bool { t.Error("Read ran its function after Close"); return true }); err == nil {
+		t.Error("Read after Close: nil error")
+	}
+}
+
+// TestIntegrationCloseRacesRequests closes Conns while other goroutines
+// run requests and set deadlines on them, before any registration and
+// after: no call may fail with anything but net.ErrClosed once Close has
+// begun, and none may hang. Under -race this checks the descriptor's
+// locking.
+func TestIntegrationCloseRacesRequests(t *testing.T) {
+	ns := newTestNS(t)
+	for round := range 40 {
+		c, err := ns.tryDial(unix.NETLINK_ROUTE, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round%2 == 1 {
+			c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			c.Receive() // waits, so registers
+			c.SetReadDeadline(time.Time{})
+			if !polled(t, c) {
+				t.Fatalf("round %d: not registered after a read that waited", round)
+			}
+		}
+		req := getLinkRequest(t, 1)
+		var wg sync.WaitGroup
+		closed := make(chan struct{})
+		errs := make(chan error, 64)
+		for range 3 {
+			wg.Go(func() {
+				for {
+					_, err := c.Execute(req)
+					if err != nil {
+						select {
+						case <-closed:
+							if !errors.Is(err, net.ErrClosed) {
+								errs <- err
+							}
+						default:
+							errs <- err // failed before Close
+						}
+						return
+					}
+				}
+			})
+		}
+		wg.Go(func() {
+			for {
+				select {
+				case <-closed:
+					return
+				default:
+				}
+				c.SetReadDeadline(time.Now().Add(time.Second))
+			}
+		})
+		time.Sleep(2 * time.Millisecond)
+		close(closed)
+		if err := c.Close(); err != nil {
+			t.Fatalf("round %d: Close: %v", round, err)
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: requests still running 5s after Close", round)
+		}
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: Execute: %v (before Close, or not net.ErrClosed)", round, err)
+		}
+	}
+}
