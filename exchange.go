@@ -170,8 +170,14 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 			}
 		case x.done:
 		case h.typ() >= MinType && h.flags()&(Multi|DumpInterrupted) == Multi:
-			// The common reply, part of a dump: no need for take.
-			c.lockedDeliver(x, b, base+off, off, h)
+			// The common reply, part of a dump: no need for take, and
+			// when it is already in place and padded, nothing to move.
+			if x.each == nil && base+off == x.kept && h.length%Alignment == 0 {
+				x.kept += int(h.length)
+				x.count++
+			} else {
+				c.lockedDeliver(x, b, base+off, off, h)
+			}
 		case x.take(h.message(b, off)):
 			c.lockedDeliver(x, b, base+off, off, h)
 		}
