@@ -35,6 +35,11 @@
 //     plain golang.org/x/sys/unix calls, blocking (floor) and through the
 //     Go runtime poller (floorpoll), the realistic floor for a library
 //     with deadlines.
+//   - paired_test.go times each implementation of the request workloads
+//     against the blocking floor op by op, alternating which goes first,
+//     and reports x-floor, the ratio of their times over the same
+//     iterations: a burst of load from elsewhere lands on both, so the
+//     ratio holds still where the side-by-side ones drift.
 //   - netns_test.go opens the namespace and creates the floor's sockets in
 //     it on a locked thread of their own.
 //
