@@ -47,6 +47,9 @@ type sysSocket struct {
 	f      *os.File  // the registered socket, or nil
 	rc     syscall.RawConn
 	polled atomic.Bool // f and rc are set
+	// cleanup closes fd if the socket is dropped unclosed and unregistered,
+	// as an os.File's finalizer does once it is registered.
+	cleanup runtime.Cleanup
 
 	rmsg   unix.Msghdr
 	riov   unix.Iovec
@@ -89,6 +92,7 @@ func dial(family int, cfg *Config) (Socket, error) {
 		return nil, &OpError{Op: "dial", Err: errors.New("getsockname returned a non-netlink address")}
 	}
 	s := &sysSocket{pid: nsa.Pid, fd: fd}
+	s.cleanup = runtime.AddCleanup(s, func(fd int) { unix.Close(fd) }, fd)
 	s.readFn = s.doRead
 	s.writeFn = s.doWrite
 	s.rmsg.Name = (*byte)(unsafe.Pointer(&s.rname))
@@ -197,6 +201,7 @@ func (s *sysSocket) Close() error {
 	if s.fd < 0 {
 		return os.ErrClosed
 	}
+	s.cleanup.Stop()
 	fd := s.fd
 	s.fd = -1
 	return os.NewSyscallError("close", unix.Close(fd))
@@ -235,6 +240,7 @@ func (s *sysSocket) register() error {
 	if s.fd < 0 {
 		return os.ErrClosed
 	}
+	s.cleanup.Stop() // the file's finalizer takes over
 	f := os.NewFile(uintptr(s.fd), "netlink")
 	rc, err := f.SyscallConn()
 	if err == nil {

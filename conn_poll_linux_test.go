@@ -4,8 +4,10 @@ package netlink
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -257,6 +259,54 @@ func TestIntegrationCloseRacesRequests(t *testing.T) {
 		close(errs)
 		for err := range errs {
 			t.Errorf("round %d: Execute: %v (before Close, or not net.ErrClosed)", round, err)
+		}
+	}
+}
+
+// TestIntegrationDroppedConnClosesSocket checks that a Conn dropped
+// without Close has its socket closed by the garbage collector, before
+// registration (the socket's own cleanup) and after (the os.File's
+// finalizer). The socket is recognised by its inode, so a descriptor
+// number reused meanwhile does not count.
+func TestIntegrationDroppedConnClosesSocket(t *testing.T) {
+	ns := newTestNS(t)
+	for _, register := range []bool{false, true} {
+		fd, link := func() (int, string) {
+			c, err := ns.tryDial(familyUsersock, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if register {
+				c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+				c.Receive()
+				if !polled(t, c) {
+					t.Fatal("not registered after a read that waited")
+				}
+			}
+			rc, err := c.SyscallConn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fd int
+			rc.Control(func(d uintptr) { fd = int(d) })
+			link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fd, link // c is dropped here
+		}()
+		path := fmt.Sprintf("/proc/self/fd/%d", fd)
+		closed := false
+		for range 50 {
+			runtime.GC()
+			if now, err := os.Readlink(path); err != nil || now != link {
+				closed = true
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !closed {
+			t.Errorf("registered %v: %s still open (%s) after the Conn was dropped and collected", register, path, link)
 		}
 	}
 }
