@@ -3,6 +3,7 @@ package nltest
 import (
 	"context"
 	"errors"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -76,6 +77,13 @@ func FuzzConnAgainstKernel(f *testing.F) {
 	f.Add([]byte("\x01\x05\x03\x10\x20\x07\x00\x00\x00\x01"))
 	f.Add([]byte("\x00\x00\x00\x00\x00\x10\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A hang is a failure too: crash with every goroutine's stack, so
+		// that the fuzzer keeps the input.
+		watchdog := time.AfterFunc(10*time.Second, func() {
+			buf := make([]byte, 1<<20)
+			panic("FuzzConnAgainstKernel: one input ran 10s:\n" + string(buf[:runtime.Stack(buf, true)]))
+		})
+		defer watchdog.Stop()
 		k := NewKernel()
 		k.Register(famKernel, fuzzHandler, Groups(64))
 		c, err := k.Dial(famKernel, &netlink.Config{MaxMessageSize: 4096, Strict: len(data)%2 == 1})
