@@ -541,7 +541,9 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // SyscallConn gives access to the raw socket, for options this package
 // does not wrap. Turn on NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID with
 // SetOption, not through the raw socket: the Conn reads control messages
-// only once it knows they may come.
+// only once it knows they may come. The RawConn's Read and Write wait
+// through the runtime poller, registering the socket with it if nothing
+// has yet (see Performance in the package documentation).
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	rc, err := c.s.SyscallConn()
 	if err != nil {
