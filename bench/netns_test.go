@@ -22,15 +22,20 @@ func benchNSName() string {
 // openBenchNS returns a file descriptor of the benchmark namespace, closed
 // when tb ends. It skips tb when the namespace is missing or when the
 // process cannot enter it: the Conn workloads need setup.sh, run as root.
+// With NLGO_STRICT=1, as in CI, it fails instead.
 func openBenchNS(tb testing.TB) int {
 	tb.Helper()
+	skip := tb.Skipf
+	if os.Getenv("NLGO_STRICT") == "1" {
+		skip = tb.Fatalf // CI makes the namespace: a skip would hide a failure
+	}
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root, to enter the benchmark namespace and to listen on NETLINK_USERSOCK groups")
+		skip("needs root, to enter the benchmark namespace and to listen on NETLINK_USERSOCK groups")
 	}
 	name := benchNSName()
 	f, err := netlink.OpenNetNS(name)
 	if err != nil {
-		tb.Skipf("network namespace %s missing (%v): run ./setup.sh as root to make it", name, err)
+		skip("network namespace %s missing (%v): run ./setup.sh as root to make it", name, err)
 	}
 	tb.Cleanup(func() { f.Close() })
 	return int(f.Fd())
