@@ -39,14 +39,18 @@ type sysSocket struct {
 	// fdmu is held for reading around a system call on fd before the
 	// socket is registered, and for writing to register it, to change the
 	// deadlines kept for it meanwhile, and to close it, so that fd is
-	// never used after it is closed.
-	fdmu   sync.RWMutex
-	fd     int       // -1 once closed
-	rdl    time.Time // the read deadline, until registered
-	wdl    time.Time // the write deadline, until registered
-	f      *os.File  // the registered socket, or nil
-	rc     syscall.RawConn
-	polled atomic.Bool // f and rc are set
+	// never used after it is closed. Close never waits for it: it sets
+	// closing and closes the socket only if fdmu is free; otherwise the
+	// last holder to release fdmu does (see finish).
+	fdmu    sync.RWMutex
+	closing atomic.Bool // Close was called
+	closed  bool        // the socket is closed: under fdmu
+	fd      int
+	rdl     time.Time // the read deadline, until registered
+	wdl     time.Time // the write deadline, until registered
+	f       *os.File  // the registered socket, or nil
+	rc      syscall.RawConn
+	polled  atomic.Bool // f and rc are set
 	// cleanup closes fd if the socket is dropped unclosed and unregistered,
 	// as an os.File's finalizer does once it is registered.
 	cleanup runtime.Cleanup
@@ -192,19 +196,33 @@ func containsSlash(s string) bool {
 
 func (s *sysSocket) PID() uint32 { return s.pid }
 
+// Close closes the socket without waiting: now if nothing holds fdmu,
+// otherwise when the last holder releases it. A read blocked in the poller
+// holds nothing and is woken.
 func (s *sysSocket) Close() error {
-	s.fdmu.Lock()
+	if s.closing.Swap(true) {
+		return os.ErrClosed
+	}
+	return s.finish()
+}
+
+// finish closes the socket if Close has been called and fdmu is free.
+// Every holder of fdmu calls it after releasing fdmu, so that whichever of
+// Close and the holders comes last does the closing.
+func (s *sysSocket) finish() error {
+	if !s.closing.Load() || !s.fdmu.TryLock() {
+		return nil
+	}
 	defer s.fdmu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
 	if s.f != nil {
 		return s.f.Close()
 	}
-	if s.fd < 0 {
-		return os.ErrClosed
-	}
 	s.cleanup.Stop()
-	fd := s.fd
-	s.fd = -1
-	return os.NewSyscallError("close", unix.Close(fd))
+	return os.NewSyscallError("close", unix.Close(s.fd))
 }
 
 func (s *sysSocket) SetReadDeadline(t time.Time) error {
@@ -218,12 +236,13 @@ func (s *sysSocket) SetWriteDeadline(t time.Time) error {
 // *dl until the socket is registered.
 func (s *sysSocket) setDeadline(dl *time.Time, t time.Time, set func(*os.File, time.Time) error) error {
 	s.fdmu.Lock()
+	defer s.finish()
 	defer s.fdmu.Unlock()
+	if s.closing.Load() {
+		return os.ErrClosed
+	}
 	if s.f != nil {
 		return set(s.f, t)
-	}
-	if s.fd < 0 {
-		return os.ErrClosed
 	}
 	*dl = t
 	return nil
@@ -233,12 +252,13 @@ func (s *sysSocket) setDeadline(dl *time.Time, t time.Time, set func(*os.File, t
 // deadlines kept so far, if it is not registered yet.
 func (s *sysSocket) register() error {
 	s.fdmu.Lock()
+	defer s.finish()
 	defer s.fdmu.Unlock()
+	if s.closing.Load() {
+		return os.ErrClosed
+	}
 	if s.f != nil {
 		return nil
-	}
-	if s.fd < 0 {
-		return os.ErrClosed
 	}
 	s.cleanup.Stop() // the file's finalizer takes over
 	f := os.NewFile(uintptr(s.fd), "netlink")
@@ -252,7 +272,8 @@ func (s *sysSocket) register() error {
 	if err != nil {
 		// os.NewFile took the descriptor: close it through f.
 		f.Close()
-		s.fd = -1
+		s.closing.Store(true)
+		s.closed = true
 		return err
 	}
 	s.f, s.rc = f, rc
@@ -267,12 +288,13 @@ func (s *sysSocket) register() error {
 // poller's would, even when fn could have completed.
 func (s *sysSocket) attempt(fn func(fd uintptr) bool, dl *time.Time) (bool, error) {
 	s.fdmu.RLock()
+	defer s.finish()
 	defer s.fdmu.RUnlock()
+	if s.closing.Load() {
+		return false, os.ErrClosed
+	}
 	if s.f != nil {
 		return false, nil
-	}
-	if s.fd < 0 {
-		return false, os.ErrClosed
 	}
 	if !dl.IsZero() && !time.Now().Before(*dl) {
 		return false, os.ErrDeadlineExceeded
@@ -323,12 +345,13 @@ type rawConn struct{ s *sysSocket }
 func (c rawConn) Control(fn func(fd uintptr)) error {
 	s := c.s
 	s.fdmu.RLock()
+	defer s.finish()
 	defer s.fdmu.RUnlock()
+	if s.closing.Load() {
+		return os.ErrClosed
+	}
 	if s.f != nil {
 		return s.rc.Control(fn)
-	}
-	if s.fd < 0 {
-		return os.ErrClosed
 	}
 	fn(uintptr(s.fd))
 	return nil

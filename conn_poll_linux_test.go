@@ -310,3 +310,56 @@ func TestIntegrationDroppedConnClosesSocket(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationCloseDoesNotWait holds the socket inside a RawConn
+// Control function while another goroutine closes the Conn: Close returns
+// at once, the socket stays open for the function, and it is closed as
+// soon as the function returns.
+func TestIntegrationCloseDoesNotWait(t *testing.T) {
+	ns := newTestNS(t)
+	c, err := ns.tryDial(familyUsersock, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan int), make(chan struct{})
+	controlDone := make(chan error, 1)
+	go func() {
+		controlDone <- rc.Control(func(fd uintptr) {
+			inside <- int(fd)
+			<-release
+			// Closed or not, the descriptor is still this socket's.
+			if _, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PROTOCOL); err != nil {
+				t.Errorf("getsockopt inside Control after Close: %v", err)
+			}
+		})
+	}()
+	fd := <-inside
+	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeDone := make(chan error, 1)
+	go func() { closeDone <- c.Close() }()
+	select {
+	case err := <-closeDone:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close waited for a Control function to return")
+	}
+	if _, err := c.Send(Message{Header: Header{Type: MinType}}); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Send after Close: %v, want net.ErrClosed", err)
+	}
+	close(release)
+	if err := <-controlDone; err != nil {
+		t.Errorf("Control: %v", err)
+	}
+	if now, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)); err == nil && now == link {
+		t.Errorf("descriptor %d (%s) still open after Close and the Control function returned", fd, link)
+	}
+}
