@@ -5,6 +5,7 @@ package netlink
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/bits"
 	"os"
 	"runtime"
@@ -36,21 +37,23 @@ var _ Socket = (*sysSocket)(nil)
 type sysSocket struct {
 	pid uint32
 
-	// fdmu is held for reading around a system call on fd before the
-	// socket is registered, and for writing to register it, to change the
-	// deadlines kept for it meanwhile, and to close it, so that fd is
-	// never used after it is closed. Close never waits for it: it sets
-	// closing and closes the socket only if fdmu is free; otherwise the
-	// last holder to release fdmu does (see finish).
-	fdmu    sync.RWMutex
-	closing atomic.Bool // Close was called
-	closed  bool        // the socket is closed: under fdmu
-	fd      int
-	rdl     time.Time // the read deadline, until registered
-	wdl     time.Time // the write deadline, until registered
-	f       *os.File  // the registered socket, or nil
-	rc      syscall.RawConn
-	polled  atomic.Bool // f and rc are set
+	// refs counts the uses of fd in flight outside the poller (system
+	// calls before registration, Control, registering), twice over, with
+	// bit 0 set once Close is called. Close never waits: it closes the
+	// socket itself when no use is in flight, and otherwise the last use
+	// to end does (see decref). No lock is held while fd is used, so a
+	// Control function may call anything, Close included.
+	refs atomic.Int64
+	fd   int
+	// rdl and wdl are the deadlines, in Unix nanoseconds (0: none), kept
+	// until registration and checked by the system calls made before it.
+	rdl, wdl atomic.Int64
+	// mu serialises registration, deadline changes and the final close.
+	mu     sync.Mutex
+	f      *os.File // the registered socket, or nil: under mu
+	rc     syscall.RawConn
+	regErr error       // why f has no RawConn, if it has none
+	polled atomic.Bool // f and rc are set
 	// cleanup closes fd if the socket is dropped unclosed and unregistered,
 	// as an os.File's finalizer does once it is registered.
 	cleanup runtime.Cleanup
@@ -196,28 +199,46 @@ func containsSlash(s string) bool {
 
 func (s *sysSocket) PID() uint32 { return s.pid }
 
-// Close closes the socket without waiting: now if nothing holds fdmu,
-// otherwise when the last holder releases it. A read blocked in the poller
-// holds nothing and is woken.
+// Close closes the socket without waiting: now if no use of the
+// descriptor is in flight, otherwise when the last one ends. A read
+// blocked in the poller is not such a use, and is woken.
 func (s *sysSocket) Close() error {
-	if s.closing.Swap(true) {
+	old := s.refs.Or(1)
+	if old&1 != 0 {
 		return os.ErrClosed
 	}
-	return s.finish()
+	if old == 0 {
+		return s.closeNow()
+	}
+	return nil
 }
 
-// finish closes the socket if Close has been called and fdmu is free.
-// Every holder of fdmu calls it after releasing fdmu, so that whichever of
-// Close and the holders comes last does the closing.
-func (s *sysSocket) finish() error {
-	if !s.closing.Load() || !s.fdmu.TryLock() {
-		return nil
+// incref starts a use of fd, or reports false once Close was called.
+func (s *sysSocket) incref() bool {
+	for {
+		v := s.refs.Load()
+		if v&1 != 0 {
+			return false
+		}
+		if s.refs.CompareAndSwap(v, v+2) {
+			return true
+		}
 	}
-	defer s.fdmu.Unlock()
-	if s.closed {
-		return nil
+}
+
+// decref ends a use of fd, closing the socket if it was the last use
+// after Close.
+func (s *sysSocket) decref() {
+	if s.refs.Add(-2) == 1 {
+		s.closeNow()
 	}
-	s.closed = true
+}
+
+// closeNow closes the socket; it runs once, when Close has been called
+// and no use of the descriptor is in flight.
+func (s *sysSocket) closeNow() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.f != nil {
 		return s.f.Close()
 	}
@@ -234,51 +255,63 @@ func (s *sysSocket) SetWriteDeadline(t time.Time) error {
 
 // setDeadline sets a deadline on the registered socket, or keeps it in
 // *dl until the socket is registered.
-func (s *sysSocket) setDeadline(dl *time.Time, t time.Time, set func(*os.File, time.Time) error) error {
-	s.fdmu.Lock()
-	defer s.finish()
-	defer s.fdmu.Unlock()
-	if s.closing.Load() {
+func (s *sysSocket) setDeadline(dl *atomic.Int64, t time.Time, set func(*os.File, time.Time) error) error {
+	if !s.incref() {
 		return os.ErrClosed
 	}
+	defer s.decref()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.f != nil {
 		return set(s.f, t)
 	}
-	*dl = t
+	dl.Store(unixNanos(t))
 	return nil
+}
+
+// unixNanos is t in Unix nanoseconds for a deadline: 0 for the zero time
+// (no deadline), and clamped to stay positive and in range otherwise.
+func unixNanos(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return 0
+	case t.Before(time.Unix(0, 1)):
+		return 1
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // register registers the socket with the runtime poller, with the
 // deadlines kept so far, if it is not registered yet.
 func (s *sysSocket) register() error {
-	s.fdmu.Lock()
-	defer s.finish()
-	defer s.fdmu.Unlock()
-	if s.closing.Load() {
+	if !s.incref() {
 		return os.ErrClosed
 	}
+	defer s.decref()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.f != nil {
-		return nil
+		return s.regErr
 	}
-	s.cleanup.Stop() // the file's finalizer takes over
-	f := os.NewFile(uintptr(s.fd), "netlink")
-	rc, err := f.SyscallConn()
-	if err == nil {
-		err = f.SetReadDeadline(s.rdl)
+	// From here f owns fd: Close closes it through f, and so does f's
+	// finalizer if the socket is dropped.
+	s.f = os.NewFile(uintptr(s.fd), "netlink")
+	s.cleanup.Stop()
+	if s.rc, s.regErr = s.f.SyscallConn(); s.regErr != nil {
+		return s.regErr // only a nil *os.File has none
 	}
-	if err == nil {
-		err = f.SetWriteDeadline(s.wdl)
+	// The deadlines kept so far go to f before any read can wait in it.
+	var err error
+	if d := s.rdl.Load(); d != 0 {
+		err = s.f.SetReadDeadline(time.Unix(0, d))
 	}
-	if err != nil {
-		// os.NewFile took the descriptor: close it through f.
-		f.Close()
-		s.closing.Store(true)
-		s.closed = true
-		return err
+	if d := s.wdl.Load(); d != 0 && err == nil {
+		err = s.f.SetWriteDeadline(time.Unix(0, d))
 	}
-	s.f, s.rc = f, rc
 	s.polled.Store(true)
-	return nil
+	return err
 }
 
 // attempt runs fn, one read or write attempt, on the descriptor of the
@@ -286,17 +319,15 @@ func (s *sysSocket) register() error {
 // fn would block, or that the socket was registered meanwhile, and either
 // way the caller goes through the poller. An expired deadline fails as the
 // poller's would, even when fn could have completed.
-func (s *sysSocket) attempt(fn func(fd uintptr) bool, dl *time.Time) (bool, error) {
-	s.fdmu.RLock()
-	defer s.finish()
-	defer s.fdmu.RUnlock()
-	if s.closing.Load() {
+func (s *sysSocket) attempt(fn func(fd uintptr) bool, dl *atomic.Int64) (bool, error) {
+	if !s.incref() {
 		return false, os.ErrClosed
 	}
-	if s.f != nil {
+	defer s.decref()
+	if s.polled.Load() {
 		return false, nil
 	}
-	if !dl.IsZero() && !time.Now().Before(*dl) {
+	if d := dl.Load(); d != 0 && time.Now().UnixNano() >= d {
 		return false, os.ErrDeadlineExceeded
 	}
 	return fn(uintptr(s.fd)), nil
@@ -344,13 +375,11 @@ type rawConn struct{ s *sysSocket }
 
 func (c rawConn) Control(fn func(fd uintptr)) error {
 	s := c.s
-	s.fdmu.RLock()
-	defer s.finish()
-	defer s.fdmu.RUnlock()
-	if s.closing.Load() {
+	if !s.incref() {
 		return os.ErrClosed
 	}
-	if s.f != nil {
+	defer s.decref()
+	if s.polled.Load() {
 		return s.rc.Control(fn)
 	}
 	fn(uintptr(s.fd))

@@ -5,6 +5,7 @@ package netlink
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"runtime"
@@ -361,5 +362,78 @@ func TestIntegrationCloseDoesNotWait(t *testing.T) {
 	}
 	if now, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)); err == nil && now == link {
 		t.Errorf("descriptor %d (%s) still open after Close and the Control function returned", fd, link)
+	}
+}
+
+// TestIntegrationControlReentrant calls the Conn from inside a RawConn
+// Control function, as a user setting an option by hand might: deadlines,
+// options, a nested Control, and finally Close. Nothing may deadlock; the
+// socket is closed once the function returns.
+func TestIntegrationControlReentrant(t *testing.T) {
+	ns := newTestNS(t)
+	c, err := ns.tryDial(familyUsersock, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- rc.Control(func(fd uintptr) {
+			if err := c.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
+				t.Errorf("SetReadDeadline inside Control: %v", err)
+			}
+			if err := c.SetOption(PacketInfo, true); err != nil {
+				t.Errorf("SetOption inside Control: %v", err)
+			}
+			if err := rc.Control(func(uintptr) {}); err != nil {
+				t.Errorf("nested Control: %v", err)
+			}
+			if err := c.Close(); err != nil {
+				t.Errorf("Close inside Control: %v", err)
+			}
+			if _, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PROTOCOL); err != nil {
+				t.Errorf("descriptor unusable inside Control after Close: %v", err)
+			}
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Control: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("calls from inside a Control function deadlocked")
+	}
+	if err := rc.Control(func(uintptr) { t.Error("Control ran after Close") }); err == nil {
+		t.Error("Control after Close: nil error")
+	}
+}
+
+// TestUnixNanos checks the deadline encoding used before registration:
+// the zero time means none, and times outside int64 nanoseconds clamp to
+// the earliest or latest deadline instead of wrapping.
+func TestUnixNanos(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name string
+		t    time.Time
+		want int64
+	}{
+		{name: "zero", t: time.Time{}, want: 0},
+		{name: "epoch", t: time.Unix(0, 0), want: 1},
+		{name: "year 2", t: time.Date(2, 1, 1, 0, 0, 0, 0, time.UTC), want: 1},
+		{name: "year 1600", t: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), want: 1},
+		{name: "year 3000", t: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), want: math.MaxInt64},
+		{name: "now", t: now, want: now.UnixNano()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := unixNanos(tt.t); got != tt.want {
+				t.Errorf("unixNanos(%v) = %d, want %d", tt.t, got, tt.want)
+			}
+		})
 	}
 }
