@@ -337,22 +337,19 @@ func (s *sysSocket) attempt(fn func(fd uintptr) bool, dl *atomic.Int64) (bool, e
 // socket is unregistered, then through the poller, registering the socket
 // when fn would block.
 func (s *sysSocket) read(fn func(fd uintptr) bool) error {
-	if !s.polled.Load() {
-		done, err := s.attempt(fn, &s.rdl)
-		if done || err != nil {
-			return err
-		}
-		if err := s.register(); err != nil {
-			return err
-		}
-	}
-	return s.rc.Read(fn)
+	return s.use(fn, &s.rdl, syscall.RawConn.Read)
 }
 
 // write is read for writes.
 func (s *sysSocket) write(fn func(fd uintptr) bool) error {
+	return s.use(fn, &s.wdl, syscall.RawConn.Write)
+}
+
+// use is read and write: dl is the deadline kept before registration, and
+// wait the RawConn method that waits in the poller.
+func (s *sysSocket) use(fn func(fd uintptr) bool, dl *atomic.Int64, wait func(syscall.RawConn, func(uintptr) bool) error) error {
 	if !s.polled.Load() {
-		done, err := s.attempt(fn, &s.wdl)
+		done, err := s.attempt(fn, dl)
 		if done || err != nil {
 			return err
 		}
@@ -360,7 +357,7 @@ func (s *sysSocket) write(fn func(fd uintptr) bool) error {
 			return err
 		}
 	}
-	return s.rc.Write(fn)
+	return wait(s.rc, fn)
 }
 
 // SyscallConn returns a RawConn for the socket: Control runs its function
