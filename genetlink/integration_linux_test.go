@@ -231,6 +231,7 @@ func TestIntegrationFakeControllerMatchesKernel(t *testing.T) {
 		{"getfamily by name", genetlink.CmdGetFamily, 0, func(e *netlink.AttributeEncoder) { e.String(genetlink.AttrFamilyName, "nlctrl") }},
 		{"getfamily by id", genetlink.CmdGetFamily, 0, func(e *netlink.AttributeEncoder) { e.Uint16(genetlink.AttrFamilyID, genetlink.ControllerID) }},
 		{"getfamily unknown", genetlink.CmdGetFamily, 0, func(e *netlink.AttributeEncoder) { e.String(genetlink.AttrFamilyName, "nlgo-nofamily") }},
+		{"getfamily name too long", genetlink.CmdGetFamily, 0, func(e *netlink.AttributeEncoder) { e.String(genetlink.AttrFamilyName, "sixteen-bytes-xx") }},
 		{"getfamily nothing", genetlink.CmdGetFamily, 0, func(*netlink.AttributeEncoder) {}},
 		{"getpolicy all", genetlink.CmdGetPolicy, netlink.Dump, func(e *netlink.AttributeEncoder) { e.String(genetlink.AttrFamilyName, "nlctrl") }},
 		{"getpolicy getfamily", genetlink.CmdGetPolicy, netlink.Dump, func(e *netlink.AttributeEncoder) {
