@@ -1,9 +1,7 @@
 package netlink
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -16,9 +14,6 @@ import (
 // DefaultMaxMessageSize is the largest datagram a Conn receives when
 // Config.MaxMessageSize is zero.
 const DefaultMaxMessageSize = 1 << 20
-
-// maxBacklog bounds the datagrams Execute sets aside for Receive.
-const maxBacklog = 1024
 
 // A Config configures Dial. A nil *Config means every default.
 type Config struct {
@@ -53,11 +48,13 @@ type Config struct {
 	// user-space server's port for request/reply IPC.
 	Peer uint32
 
-	// MaxMessageSize is the largest datagram Receive accepts. Default
-	// DefaultMaxMessageSize. A larger datagram is drained from the socket
-	// and Receive returns an error matching ErrTruncated and ErrTooLarge.
-	// The receive buffer is allocated once at this size; its pages are
-	// only touched as large datagrams arrive.
+	// MaxMessageSize is the largest datagram the Conn accepts. Default
+	// DefaultMaxMessageSize. A larger datagram is drained from the socket:
+	// the exchange it answers fails with an error matching ErrTruncated
+	// and ErrTooLarge, and Receive reports one that answers nothing. A
+	// Conn holds a receive buffer only while it reads or keeps replies;
+	// buffers are shared by all Conns, and their pages are only touched as
+	// large datagrams arrive.
 	MaxMessageSize int
 }
 
@@ -96,15 +93,25 @@ type Source struct {
 // and NewConn wraps any other implementation. It is exported for package
 // nltest, whose in-memory fake kernel drives a real Conn, and for wrappers
 // that observe traffic; programs that only talk to the kernel never need
-// it. A Socket must be safe for concurrent use by one reader and one
-// writer, and Close must unblock both.
+// it. A Conn calls Receive and Wait from one goroutine at a time, and Send
+// from any number at once; Close must unblock them all.
 type Socket interface {
-	// Send writes b as one datagram to the address to.
+	// Send writes b as one datagram to the address to. It is safe for
+	// concurrent use.
 	Send(b []byte, to Addr) error
-	// Receive reads one datagram into b and says where it came from. n is
-	// the datagram's full length: when it exceeds len(b), the datagram did
-	// not fit and was consumed anyway, as with MSG_TRUNC.
+	// Receive reads one queued datagram into b and says where it came
+	// from, without waiting: when none is queued it returns ErrWouldBlock.
+	// n is the datagram's full length: when it exceeds len(b), the
+	// datagram did not fit and was consumed anyway, as with MSG_TRUNC. An
+	// expired read deadline fails it even with data queued, and an overrun
+	// (an error matching ErrOverrun) is reported before queued data.
 	Receive(b []byte) (n int, src Source, err error)
+	// Wait blocks until Receive may have something to return: a datagram
+	// or an error. It returns early at the read deadline, with an error
+	// matching os.ErrDeadlineExceeded, and on Close. The Conn calls it only
+	// after Receive returned ErrWouldBlock, and calls Receive again after
+	// it, so a spurious return is harmless.
+	Wait() error
 	// PID returns the port ID the socket is bound to.
 	PID() uint32
 	// Close closes the socket and unblocks Send and Receive.
@@ -133,41 +140,34 @@ type Socket interface {
 
 // A Conn is a netlink socket.
 //
-// Concurrency: all methods are safe for concurrent use. Send and Receive do
-// not block each other. Execute runs one exchange at a time: concurrent
-// calls queue, and each gets exactly the replies to its own request. While
-// an exchange runs, datagrams that are not part of it (multicast, kernel
-// notifications, other ports) are set aside for Receive; replies to earlier,
-// abandoned requests are dropped. A Receive blocked on the socket holds the
-// read side, so an Execute issued meanwhile waits for it: use one Conn for
-// requests and another for notifications when both happen at once. Close
-// may be called at any time, never waits, and unblocks every blocked call.
+// Concurrency: all methods are safe for concurrent use, and one Conn
+// carries any number of requests and a stream of notifications at once.
+// Concurrent Execute calls run side by side, each getting exactly the
+// replies to its own request; none waits for another's replies. Every
+// datagram the Conn reads is routed by whoever reads it: a reply to the
+// exchange waiting for its sequence number; a datagram sent to a
+// multicast group, anything from a port other than the peer, and every
+// message no exchange waits for (a notification, a reply to Send) to
+// Receive, in order; replies to exchanges that gave up are dropped. So
+// Receive and Execute never wait for each other, a notification that
+// arrives during an exchange reaches Receive, and an exchange's reply
+// never does. Dumps to the kernel take turns, since the kernel runs one
+// per socket: a dump waits for the one before it, instead of failing with
+// EBUSY. The functions given to ExecuteEach and ReceiveEach may call the
+// Conn, Execute included. Close may be called at any time, never waits,
+// and unblocks every blocked call.
 type Conn struct {
 	s       Socket
 	family  int
 	peer    uint32
 	maxSize int
 	seq     atomic.Uint32
-	seqBase uint32
 	closed  atomic.Bool
 
-	execMu sync.Mutex // one exchange at a time
+	rs readSide
 
-	wmu  sync.Mutex
-	wbuf []byte
-
-	rmu       sync.Mutex
-	rbuf      []byte
-	backlog   []pending
-	dropped   bool // the backlog overflowed since the last Receive
 	dlMu      sync.Mutex
 	readDline time.Time
-}
-
-// pending is a datagram Execute set aside for Receive.
-type pending struct {
-	b   []byte
-	src Source
 }
 
 // Dial opens a netlink socket for the protocol family (NETLINK_ROUTE,
@@ -205,8 +205,7 @@ func NewConn(s Socket, family int, config *Config) *Conn {
 
 func newConn(s Socket, family int, cfg *Config) *Conn {
 	c := &Conn{s: s, family: family, peer: cfg.Peer, maxSize: cfg.MaxMessageSize}
-	c.seqBase = rand.Uint32()
-	c.seq.Store(c.seqBase)
+	c.seq.Store(rand.Uint32())
 	return c
 }
 
@@ -222,7 +221,11 @@ func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
-	if err := c.s.Close(); err != nil {
+	err := c.s.Close()
+	c.rs.mu.Lock()
+	c.rs.lockedClose()
+	c.rs.mu.Unlock()
+	if err != nil {
 		return &OpError{Op: "close", Err: err}
 	}
 	return nil
@@ -249,11 +252,6 @@ func (c *Conn) nextSeq() uint32 {
 	}
 }
 
-// issued reports whether seq is one this Conn has handed out.
-func (c *Conn) issued(seq uint32) bool {
-	return seq != 0 && seq-c.seqBase <= c.seq.Load()-c.seqBase
-}
-
 // fill completes a header for sending: a fresh Sequence when it is 0, and
 // the Conn's port when PID is 0.
 func (c *Conn) fill(h *Header) {
@@ -263,250 +261,6 @@ func (c *Conn) fill(h *Header) {
 	if h.PID == 0 {
 		h.PID = c.s.PID()
 	}
-}
-
-// Send sends m to the Conn's peer (the kernel unless Config.Peer says
-// otherwise). It fills in Length, a Sequence when m's is 0, and the PID
-// when m's is 0, and returns the message as sent.
-func (c *Conn) Send(m Message) (Message, error) {
-	return c.SendTo(m, Addr{PID: c.peer})
-}
-
-// SendTo sends m like Send, to a port, to the groups in to.Groups (a
-// legacy mask), or both. Sending to another user-space port or to groups
-// needs a family that allows it: NETLINK_USERSOCK, or a module created with
-// NL_CFG_F_NONROOT_SEND; otherwise it needs CAP_NET_ADMIN. On a family with
-// no kernel socket, such as NETLINK_USERSOCK, a send to groups with to.PID 0
-// reaches the groups and then fails with ECONNREFUSED, because the kernel
-// also delivers it to port 0, where nobody listens.
-func (c *Conn) SendTo(m Message, to Addr) (Message, error) {
-	ms := [1]Message{m}
-	if err := c.send(ms[:], to); err != nil {
-		return Message{}, err
-	}
-	return ms[0], nil
-}
-
-// SendMessages packs messages into one datagram and sends it to the peer,
-// filling in each header like Send. It returns the messages as sent.
-func (c *Conn) SendMessages(msgs []Message) ([]Message, error) {
-	out := append([]Message(nil), msgs...)
-	if err := c.send(out, Addr{PID: c.peer}); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// send fills and encodes msgs in place into the reused write buffer and
-// sends them as one datagram.
-func (c *Conn) send(msgs []Message, to Addr) error {
-	if c.closed.Load() {
-		return &OpError{Op: "send", Err: net.ErrClosed}
-	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	b := c.wbuf[:0]
-	for i := range msgs {
-		c.fill(&msgs[i].Header)
-		msgs[i].Header.Length = uint32(MessageLen(len(msgs[i].Data)))
-		var err error
-		if b, err = msgs[i].AppendBinary(b); err != nil {
-			return &OpError{Op: "send", Err: err}
-		}
-	}
-	c.wbuf = b
-	if err := c.s.Send(b, to); err != nil {
-		return c.opError("send", err)
-	}
-	return nil
-}
-
-// Receive reads one datagram and returns its messages. The messages are
-// returned as they are, errors and acknowledgements included (see
-// CheckMessage). Their Data is the Conn's copy and is never reused.
-func (c *Conn) Receive() ([]Message, error) {
-	msgs, _, err := c.ReceiveFrom()
-	return msgs, err
-}
-
-// ReceiveFrom is Receive that also says where the datagram came from.
-func (c *Conn) ReceiveFrom() ([]Message, Source, error) {
-	return c.ReceiveContext(context.Background())
-}
-
-// ReceiveContext is ReceiveFrom that gives up when ctx is done, returning
-// an error matching ctx.Err().
-func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, Source, error) {
-	c.rmu.Lock()
-	defer c.rmu.Unlock()
-	if c.closed.Load() {
-		return nil, Source{}, &OpError{Op: "receive", Err: net.ErrClosed}
-	}
-	if err := c.lockedBacklogError(); err != nil {
-		return nil, Source{}, err
-	}
-	if len(c.backlog) > 0 {
-		p := c.backlog[0]
-		c.backlog[0] = pending{}
-		c.backlog = c.backlog[1:]
-		msgs, err := ParseMessages(p.b)
-		return msgs, p.src, c.wrapParse(err)
-	}
-	stop := c.watch(ctx)
-	n, src, err := c.lockedRead()
-	if err = stop(err); err != nil {
-		return nil, Source{}, err
-	}
-	b := make([]byte, n)
-	copy(b, c.rbuf)
-	msgs, err := ParseMessages(b)
-	return msgs, src, c.wrapParse(err)
-}
-
-// ReceiveEach reads one datagram and calls fn with each of its messages in
-// turn until fn returns false. It allocates nothing: m.Data aliases the
-// Conn's receive buffer and is valid only until fn returns. A malformed
-// message ends the datagram with an error after fn has seen the ones
-// before it. fn is fastest as a closure (see Performance in the package
-// documentation).
-func (c *Conn) ReceiveEach(fn func(m Message, src Source) bool) error {
-	c.rmu.Lock()
-	defer c.rmu.Unlock()
-	if c.closed.Load() {
-		return &OpError{Op: "receive", Err: net.ErrClosed}
-	}
-	if err := c.lockedBacklogError(); err != nil {
-		return err
-	}
-	var b []byte
-	var src Source
-	if len(c.backlog) > 0 {
-		b, src = c.backlog[0].b, c.backlog[0].src
-		c.backlog[0] = pending{}
-		c.backlog = c.backlog[1:]
-	} else {
-		n, s, err := c.lockedRead()
-		if err != nil {
-			return err
-		}
-		b, src = c.rbuf[:n], s
-	}
-	for m, err := range Messages(b) {
-		if err != nil {
-			return c.wrapParse(err)
-		}
-		if !fn(m, src) {
-			break
-		}
-	}
-	return nil
-}
-
-func (c *Conn) wrapParse(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &OpError{Op: "receive", Err: err}
-}
-
-// lockedBacklogError reports, once, that Execute had to drop datagrams it
-// set aside for Receive.
-func (c *Conn) lockedBacklogError() error {
-	if !c.dropped {
-		return nil
-	}
-	c.dropped = false
-	return &OpError{Op: "receive", Err: overrunf("datagrams set aside during Execute were dropped")}
-}
-
-// lockedRead reads one datagram into the start of the receive buffer. It
-// reports a datagram larger than the buffer, which the read drained, as an
-// error.
-func (c *Conn) lockedRead() (int, Source, error) { return c.lockedReadAt(0) }
-
-// lockedReadAt reads one datagram into the receive buffer at off, first
-// growing the buffer, and keeping its first off bytes, so that a datagram
-// of up to maxSize bytes and its padding fit there. Execute reads each
-// datagram right after the replies it has kept so far, so that the replies
-// of a dump end up back to back without being copied one by one. The
-// buffer keeps the size of the largest exchange.
-func (c *Conn) lockedReadAt(off int) (int, Source, error) {
-	if c.closed.Load() {
-		return 0, Source{}, &OpError{Op: "receive", Err: net.ErrClosed}
-	}
-	if need := off + c.maxSize + Alignment; len(c.rbuf) < need {
-		b := make([]byte, max(need, 2*len(c.rbuf)))
-		copy(b, c.rbuf[:off])
-		c.rbuf = b
-	}
-	n, src, err := c.s.Receive(c.rbuf[off : off+c.maxSize])
-	if err != nil {
-		return 0, src, c.opError("receive", err)
-	}
-	if n > c.maxSize {
-		return 0, src, &OpError{Op: "receive", Err: fmt.Errorf("%w (%w): datagram of %d bytes from port %d exceeds the %d-byte limit",
-			ErrTruncated, ErrTooLarge, n, src.PID, c.maxSize)}
-	}
-	return n, src, nil
-}
-
-// lockedSetAside keeps a datagram that arrived during an exchange for a
-// later Receive.
-func (c *Conn) lockedSetAside(b []byte, src Source) {
-	if len(c.backlog) >= maxBacklog {
-		c.dropped = true
-		return
-	}
-	c.backlog = append(c.backlog, pending{b: append([]byte(nil), b...), src: src})
-}
-
-// watch applies ctx to the read side: its deadline, when earlier than the
-// Conn's own, and its cancellation through an immediate deadline. The
-// returned function undoes that, waiting for a cancellation already under
-// way so that it cannot leave a stale deadline behind, and turns a timeout
-// caused by ctx into an error matching ctx.Err().
-func (c *Conn) watch(ctx context.Context) func(error) error {
-	if ctx.Done() == nil {
-		return func(err error) error { return err }
-	}
-	c.dlMu.Lock()
-	own := c.readDline
-	c.dlMu.Unlock()
-	if dl, ok := ctx.Deadline(); ok && (own.IsZero() || dl.Before(own)) {
-		_ = c.s.SetReadDeadline(dl)
-	}
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(fired)
-		_ = c.s.SetReadDeadline(time.Unix(1, 0))
-	})
-	return func(err error) error {
-		if !stop() {
-			<-fired
-		}
-		c.dlMu.Lock()
-		_ = c.s.SetReadDeadline(c.readDline)
-		c.dlMu.Unlock()
-		if err == nil || c.closed.Load() {
-			return err
-		}
-		if cerr := contextError(ctx); cerr != nil {
-			return &OpError{Op: "receive", Err: cerr}
-		}
-		return err
-	}
-}
-
-// contextError is ctx.Err(), or DeadlineExceeded as soon as the deadline
-// has passed, before ctx's own timer has fired.
-func contextError(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-		return context.DeadlineExceeded
-	}
-	return nil
 }
 
 // SetDeadline sets the read and write deadlines. A zero time means none.
@@ -519,7 +273,9 @@ func (c *Conn) SetDeadline(t time.Time) error {
 	return c.SetWriteDeadline(t)
 }
 
-// SetReadDeadline sets the deadline for Receive and Execute's reads.
+// SetReadDeadline sets the deadline for Receive and Execute's reads: a
+// call blocked past it fails, and so does every call waiting for a reply
+// or a datagram once the deadline has passed.
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	c.dlMu.Lock()
 	defer c.dlMu.Unlock()

@@ -3,7 +3,6 @@
 package netlink
 
 import (
-	"encoding/binary"
 	"errors"
 	"math"
 	"math/bits"
@@ -20,14 +19,15 @@ import (
 
 var _ Socket = (*sysSocket)(nil)
 
-// sysSocket is an AF_NETLINK socket. Its read state is used under
-// Conn.rmu and its write state under Conn.wmu; the syscall functions are
-// method values made once, so a read or a write allocates nothing.
+// sysSocket is an AF_NETLINK socket. Its read state is used by one reader
+// at a time (the Conn's read side guarantees it); Send keeps its state on
+// the stack and may run on any number of goroutines at once. The read
+// functions are method values made once, so a read allocates nothing.
 //
 // The socket is non-blocking, and it is registered with the Go runtime
-// poller only when something first has to wait for it: a read finding
-// nothing queued, a RawConn Read or Write. Until then reads and writes are
-// plain system calls. The reason is cost: the kernel wakes every thread
+// poller only when something first has to wait for it: Wait, or a RawConn
+// Read or Write. Until then reads are plain system calls; sends always
+// are, since a send never waits for the socket (see Send). The reason is cost: the kernel wakes every thread
 // blocked in epoll_wait on a registered socket each time a datagram is
 // queued to it, and an idle Go runtime keeps a thread there whenever a
 // timer is pending. A request to the kernel is answered before sendto
@@ -45,8 +45,9 @@ type sysSocket struct {
 	// Control function may call anything, Close included.
 	refs atomic.Int64
 	fd   int
-	// rdl and wdl are the deadlines, in Unix nanoseconds (0: none), kept
-	// until registration and checked by the system calls made before it.
+	// rdl and wdl are the deadlines, in Unix nanoseconds (0: none). Reads
+	// check rdl until registration, and the poller's deadline after it;
+	// sends always check wdl.
 	rdl, wdl atomic.Int64
 	// mu serialises registration, deadline changes and the final close.
 	mu     sync.Mutex
@@ -65,17 +66,15 @@ type sysSocket struct {
 	rn     int
 	rerr   error
 	readFn func(fd uintptr) bool
+	// waitFn is Wait's function for the poller: false on its first call,
+	// so that the poller waits, true after (waits is its call count).
+	waitFn func(fd uintptr) bool
+	waits  int
 	// wantCmsg is set once an option that makes the kernel send control
 	// messages (PacketInfo, ListenAllNSID) is turned on; until then a read
 	// is a recvfrom, which costs the kernel less than a recvmsg.
 	wantCmsg atomic.Bool
 	rnamelen uint32
-
-	wmsg    unix.Msghdr
-	wiov    unix.Iovec
-	wname   unix.RawSockaddrNetlink
-	werr    error
-	writeFn func(fd uintptr) bool
 }
 
 // dial creates, configures and binds the socket.
@@ -101,64 +100,11 @@ func dial(family int, cfg *Config) (Socket, error) {
 	s := &sysSocket{pid: nsa.Pid, fd: fd}
 	s.cleanup = runtime.AddCleanup(s, func(fd int) { unix.Close(fd) }, fd)
 	s.readFn = s.doRead
-	s.writeFn = s.doWrite
+	s.waitFn = s.doWait
 	s.rmsg.Name = (*byte)(unsafe.Pointer(&s.rname))
 	s.rmsg.Iov = &s.riov
 	s.rmsg.SetIovlen(1)
-	s.wname.Family = unix.AF_NETLINK
-	s.wmsg.Name = (*byte)(unsafe.Pointer(&s.wname))
-	s.wmsg.Namelen = unix.SizeofSockaddrNetlink
-	s.wmsg.Iov = &s.wiov
-	s.wmsg.SetIovlen(1)
 	return s, nil
-}
-
-// newSocket creates a non-blocking, close-on-exec netlink socket, inside
-// the network namespace ns when it is not 0.
-func newSocket(family, ns int) (int, error) {
-	create := func() (int, error) {
-		fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, family)
-		return fd, os.NewSyscallError("socket", err)
-	}
-	if ns == 0 {
-		return create()
-	}
-	type result struct {
-		fd  int
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		// The thread is locked for the whole goroutine. If it cannot be
-		// moved back to its namespace it stays locked, so the runtime
-		// destroys it when this goroutine exits.
-		runtime.LockOSThread()
-		fd, err, restored := createInNetNS(ns, create)
-		if restored {
-			runtime.UnlockOSThread()
-		}
-		ch <- result{fd, err}
-	}()
-	r := <-ch
-	return r.fd, r.err
-}
-
-// createInNetNS switches the locked thread to ns, runs create, and switches
-// back. restored is false when the thread may be left in ns.
-func createInNetNS(ns int, create func() (int, error)) (fd int, err error, restored bool) {
-	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, os.NewSyscallError("open", err), true
-	}
-	defer unix.Close(orig)
-	if err := unix.Setns(ns, unix.CLONE_NEWNET); err != nil {
-		return -1, os.NewSyscallError("setns", err), true
-	}
-	fd, err = create()
-	if rerr := unix.Setns(orig, unix.CLONE_NEWNET); rerr != nil {
-		return fd, err, false
-	}
-	return fd, err, true
 }
 
 // configure applies the Config's options and binds.
@@ -175,26 +121,6 @@ func configure(fd int, cfg *Config) error {
 	}
 	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: cfg.PID, Groups: cfg.Groups}
 	return os.NewSyscallError("bind", unix.Bind(fd, sa))
-}
-
-// OpenNetNS opens a network namespace for Config.NetNS: a name as created
-// by `ip netns add NAME` (looked up in /run/netns), or a path such as
-// /proc/PID/ns/net. The caller closes the file after Dial.
-func OpenNetNS(nameOrPath string) (*os.File, error) {
-	path := nameOrPath
-	if !containsSlash(path) {
-		path = "/run/netns/" + path
-	}
-	return os.Open(path)
-}
-
-func containsSlash(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *sysSocket) PID() uint32 { return s.pid }
@@ -253,8 +179,8 @@ func (s *sysSocket) SetWriteDeadline(t time.Time) error {
 	return s.setDeadline(&s.wdl, t, (*os.File).SetWriteDeadline)
 }
 
-// setDeadline sets a deadline on the registered socket, or keeps it in
-// *dl until the socket is registered.
+// setDeadline keeps a deadline in *dl, and sets it on the registered
+// socket too once there is one.
 func (s *sysSocket) setDeadline(dl *atomic.Int64, t time.Time, set func(*os.File, time.Time) error) error {
 	if !s.incref() {
 		return os.ErrClosed
@@ -262,10 +188,10 @@ func (s *sysSocket) setDeadline(dl *atomic.Int64, t time.Time, set func(*os.File
 	defer s.decref()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	dl.Store(unixNanos(t))
 	if s.f != nil {
 		return set(s.f, t)
 	}
-	dl.Store(unixNanos(t))
 	return nil
 }
 
@@ -386,55 +312,72 @@ func (c rawConn) Control(fn func(fd uintptr)) error {
 func (c rawConn) Read(fn func(fd uintptr) bool) error  { return c.s.read(fn) }
 func (c rawConn) Write(fn func(fd uintptr) bool) error { return c.s.write(fn) }
 
+// Send sends b with one sendto. A send never waits for the socket: the
+// kernel takes a datagram for itself or a group at once, and a unicast to
+// a user-space port whose queue is full fails with EAGAIN, after which
+// nothing ever signals the sender's socket writable when that queue
+// drains. So Send retries on a timer instead, and every attempt checks the
+// write deadline and Close. All its state is on the stack: goroutines may
+// send at once.
 func (s *sysSocket) Send(b []byte, to Addr) error {
-	s.wname.Pid, s.wname.Groups = to.PID, to.Groups
+	sa := unix.RawSockaddrNetlink{Family: unix.AF_NETLINK, Pid: to.PID, Groups: to.Groups}
+	var p unsafe.Pointer
 	if len(b) > 0 {
-		s.wiov.Base = &b[0]
+		p = unsafe.Pointer(&b[0])
 	}
-	s.wiov.SetLen(len(b))
-	// A unicast to a user-space port whose queue is full fails with
-	// EAGAIN, and nothing ever signals the sender's socket writable when
-	// that queue drains: poll again on a timer. Every attempt checks the
-	// write deadline and Close.
 	for backoff := 50 * time.Microsecond; ; backoff = min(2*backoff, 10*time.Millisecond) {
-		s.werr = nil
-		if err := s.write(s.writeFn); err != nil {
+		err := s.sendOnce(p, len(b), &sa)
+		if err != errPeerFull {
+			runtime.KeepAlive(b)
 			return err
-		}
-		if s.werr != errPeerFull {
-			break
 		}
 		time.Sleep(backoff)
 	}
-	runtime.KeepAlive(b)
-	return s.werr
 }
 
-func (s *sysSocket) doWrite(fd uintptr) bool {
+// sendOnce makes one sendto of the n bytes at p to sa.
+func (s *sysSocket) sendOnce(p unsafe.Pointer, n int, sa *unix.RawSockaddrNetlink) error {
+	if !s.incref() {
+		return os.ErrClosed
+	}
+	defer s.decref()
+	if d := s.wdl.Load(); d != 0 && time.Now().UnixNano() >= d {
+		return os.ErrDeadlineExceeded
+	}
 	for {
-		_, _, e := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(s.wiov.Base)), uintptr(s.wiov.Len),
-			0, uintptr(unsafe.Pointer(&s.wname)), unix.SizeofSockaddrNetlink)
+		_, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(p), uintptr(n),
+			0, uintptr(unsafe.Pointer(sa)), unix.SizeofSockaddrNetlink)
 		switch e {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			s.werr = errPeerFull
+			return errPeerFull
 		case 0:
-		default:
-			s.werr = os.NewSyscallError("sendmsg", e)
+			return nil
 		}
-		return true
+		return os.NewSyscallError("sendto", e)
 	}
 }
 
+// Receive reads one queued datagram without waiting for one. An expired
+// read deadline fails it, as the poller's does, even with data queued.
 func (s *sysSocket) Receive(b []byte) (int, Source, error) {
 	s.riov.Base = &b[0]
 	s.riov.SetLen(len(b))
 	s.rn, s.rerr = 0, nil
-	if err := s.read(s.readFn); err != nil {
-		return 0, Source{}, err
+	// readFn always completes, so neither path waits; the poller's path
+	// checks its deadline first.
+	done, err := false, error(nil)
+	if !s.polled.Load() {
+		done, err = s.attempt(s.readFn, &s.rdl)
+	}
+	if !done && err == nil {
+		err = s.rc.Read(s.readFn)
 	}
 	runtime.KeepAlive(b)
+	if err != nil {
+		return 0, Source{}, err
+	}
 	if s.rerr != nil {
 		return 0, Source{}, s.rerr
 	}
@@ -442,8 +385,29 @@ func (s *sysSocket) Receive(b []byte) (int, Source, error) {
 	if g := s.rname.Groups; g != 0 {
 		src.Group = uint32(bits.TrailingZeros32(g)) + 1
 	}
-	parseControl(s.roob[:s.rmsg.Controllen], &src)
+	if s.wantCmsg.Load() {
+		parseControl(s.roob[:s.rmsg.Controllen], &src)
+	}
 	return s.rn, src, nil
+}
+
+// Wait blocks in the poller until the socket may be readable, registering
+// it first if needed. The Conn calls it only after Receive found nothing
+// queued, so the first check can be skipped: the poller reports every
+// datagram queued since then, and also an error such as ENOBUFS.
+func (s *sysSocket) Wait() error {
+	if !s.polled.Load() {
+		if err := s.register(); err != nil {
+			return err
+		}
+	}
+	s.waits = 0
+	return s.rc.Read(s.waitFn)
+}
+
+func (s *sysSocket) doWait(uintptr) bool {
+	s.waits++
+	return s.waits > 1
 }
 
 func (s *sysSocket) doRead(fd uintptr) bool {
@@ -454,7 +418,9 @@ func (s *sysSocket) doRead(fd uintptr) bool {
 		s.rmsg.Flags = 0
 		var n uintptr
 		var e syscall.Errno
+		op := "recvfrom"
 		if s.wantCmsg.Load() {
+			op = "recvmsg"
 			n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
 		} else {
 			s.rmsg.SetControllen(0)
@@ -466,19 +432,19 @@ func (s *sysSocket) doRead(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			return false
+			s.rerr = ErrWouldBlock
 		case 0:
 			s.rn = int(n)
 		case unix.ENOBUFS:
-			s.rerr = overrunError{os.NewSyscallError("recvmsg", e)}
+			s.rerr = overrunError{os.NewSyscallError(op, e)}
 		default:
-			s.rerr = os.NewSyscallError("recvmsg", e)
+			s.rerr = os.NewSyscallError(op, e)
 		}
 		return true
 	}
 }
 
-// errPeerFull is doWrite's signal to send that the destination's receive
+// errPeerFull is sendOnce's signal to Send that the destination's receive
 // queue was full (EAGAIN) and the write should be retried after a pause.
 var errPeerFull = errors.New("peer queue full")
 
@@ -488,143 +454,3 @@ type overrunError struct{ err error }
 
 func (e overrunError) Error() string   { return ErrOverrun.Error() + ": " + e.err.Error() }
 func (e overrunError) Unwrap() []error { return []error{ErrOverrun, e.err} }
-
-// parseControl reads the netlink control messages of a received datagram:
-// NETLINK_PKTINFO (the destination group) and NETLINK_LISTEN_ALL_NSID (the
-// peer namespace id). Malformed control data is ignored: it comes from the
-// kernel, sized by the buffer we gave it.
-func parseControl(b []byte, src *Source) {
-	const hdr = unix.SizeofCmsghdr
-	align := func(n int) int {
-		return (n + int(unsafe.Sizeof(uintptr(0))) - 1) &^ (int(unsafe.Sizeof(uintptr(0))) - 1)
-	}
-	for len(b) >= hdr {
-		var length int
-		if hdr == 16 {
-			length = int(binary.NativeEndian.Uint64(b[0:8]))
-		} else {
-			length = int(binary.NativeEndian.Uint32(b[0:4]))
-		}
-		level := int32(binary.NativeEndian.Uint32(b[hdr-8 : hdr-4]))
-		typ := int32(binary.NativeEndian.Uint32(b[hdr-4 : hdr]))
-		if length < hdr || length > len(b) {
-			return
-		}
-		data := b[hdr:length]
-		if level == unix.SOL_NETLINK && len(data) >= 4 {
-			switch typ {
-			case unix.NETLINK_PKTINFO:
-				src.Group = binary.NativeEndian.Uint32(data)
-			case unix.NETLINK_LISTEN_ALL_NSID:
-				src.NSID, src.HasNSID = int32(binary.NativeEndian.Uint32(data)), true
-			}
-		}
-		if next := align(length); next < len(b) {
-			b = b[next:]
-		} else {
-			return
-		}
-	}
-}
-
-// control runs fn on the descriptor and returns fn's error.
-func (s *sysSocket) control(fn func(fd int) error) error {
-	var ferr error
-	if err := (rawConn{s}).Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
-		return err
-	}
-	return ferr
-}
-
-func (s *sysSocket) SetOption(o Option, on bool) error {
-	v := 0
-	if on {
-		v = 1
-		if o == PacketInfo || o == ListenAllNSID {
-			s.wantCmsg.Store(true) // before the option takes effect
-		}
-	}
-	return s.control(func(fd int) error {
-		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, int(o), v))
-	})
-}
-
-func (s *sysSocket) Option(o Option) (bool, error) {
-	var v int
-	err := s.control(func(fd int) error {
-		var err error
-		v, err = unix.GetsockoptInt(fd, unix.SOL_NETLINK, int(o))
-		return os.NewSyscallError("getsockopt", err)
-	})
-	return v != 0, err
-}
-
-func (s *sysSocket) JoinGroup(g uint32) error {
-	return s.control(func(fd int) error {
-		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)))
-	})
-}
-
-func (s *sysSocket) LeaveGroup(g uint32) error {
-	return s.control(func(fd int) error {
-		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(g)))
-	})
-}
-
-func (s *sysSocket) Groups() ([]uint32, error) {
-	words := make([]uint32, 4)
-	for {
-		size := uint32(4 * len(words))
-		err := s.control(func(fd int) error {
-			_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_NETLINK, unix.NETLINK_LIST_MEMBERSHIPS,
-				uintptr(unsafe.Pointer(&words[0])), uintptr(unsafe.Pointer(&size)), 0)
-			if e != 0 {
-				return os.NewSyscallError("getsockopt", e)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if int(size) <= 4*len(words) {
-			return membershipGroups(words[:size/4]), nil
-		}
-		words = make([]uint32, (size+3)/4)
-	}
-}
-
-func (s *sysSocket) SetReadBuffer(n int) error  { return s.setBuffer(true, n) }
-func (s *sysSocket) SetWriteBuffer(n int) error { return s.setBuffer(false, n) }
-
-func (s *sysSocket) setBuffer(read bool, n int) error {
-	force, plain := unix.SO_SNDBUFFORCE, unix.SO_SNDBUF
-	if read {
-		force, plain = unix.SO_RCVBUFFORCE, unix.SO_RCVBUF
-	}
-	return s.control(func(fd int) error {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, force, n); err == nil {
-			return nil
-		}
-		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, plain, n))
-	})
-}
-
-func (s *sysSocket) SetBPF(prog []BPFInstruction) error {
-	if len(prog) == 0 || len(prog) > 0xffff {
-		return errors.New("netlink: a BPF program needs 1 to 65535 instructions")
-	}
-	filters := make([]unix.SockFilter, len(prog))
-	for i, in := range prog {
-		filters[i] = unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
-	fprog := unix.SockFprog{Len: uint16(len(filters)), Filter: &filters[0]}
-	return s.control(func(fd int) error {
-		return os.NewSyscallError("setsockopt", unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog))
-	})
-}
-
-func (s *sysSocket) RemoveBPF() error {
-	return s.control(func(fd int) error {
-		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0))
-	})
-}

@@ -26,6 +26,7 @@ func OpenNetNS(string) (*os.File, error) { return nil, errNotLinux }
 
 func (stubSocket) Send([]byte, Addr) error               { return errNotLinux }
 func (stubSocket) Receive([]byte) (int, Source, error)   { return 0, Source{}, errNotLinux }
+func (stubSocket) Wait() error                           { return errNotLinux }
 func (stubSocket) PID() uint32                           { return 0 }
 func (stubSocket) Close() error                          { return nil }
 func (stubSocket) SetReadDeadline(time.Time) error       { return errNotLinux }

@@ -30,13 +30,6 @@ var (
 	// receive buffer was smaller than the datagram (MSG_TRUNC).
 	ErrTruncated = errors.New("truncated datagram")
 
-	// ErrMismatchedSequence means a reply carried an unexpected sequence number.
-	ErrMismatchedSequence = errors.New("mismatched sequence number")
-
-	// ErrMismatchedPort means a reply came from a port other than the peer
-	// the request was sent to.
-	ErrMismatchedPort = errors.New("mismatched port")
-
 	// ErrNotSupported means the operation is not available on this platform
 	// or kernel.
 	ErrNotSupported = errors.New("not supported")
@@ -45,6 +38,10 @@ var (
 	// set changed during a dump, so the result may be inconsistent. The
 	// messages are returned along with it; retrying the dump is the usual fix.
 	ErrDumpInterrupted = errors.New("dump interrupted")
+
+	// ErrWouldBlock is what a Socket's Receive returns when no datagram
+	// is queued. A Conn never returns it.
+	ErrWouldBlock = errors.New("no datagram queued")
 
 	// ErrOverrun means messages were lost because the socket's receive
 	// queue overflowed (ENOBUFS) or the peer sent NLMSG_OVERRUN. Errors

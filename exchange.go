@@ -1,6 +1,9 @@
 package netlink
 
-import "context"
+import (
+	"context"
+	"net"
+)
 
 // Execute sends a request to the Conn's peer and returns the replies,
 // reading until the exchange is complete: a single reply; a multipart dump
@@ -46,78 +49,145 @@ func (c *Conn) ExecuteEach(m Message, fn func(Message) bool) error {
 	return c.exchange(context.Background(), m, fn, nil)
 }
 
-// exchange sends m and reads its replies, handing each to each when it is
-// not nil, and otherwise storing them all in *msgs.
+// ExecuteEachContext is ExecuteEach that gives up when ctx is done,
+// returning an error matching ctx.Err().
+func (c *Conn) ExecuteEachContext(ctx context.Context, m Message, fn func(Message) bool) error {
+	return c.exchange(ctx, m, fn, nil)
+}
+
+// exchange registers m, sends it and waits for its replies, handing each
+// to each when it is not nil, and otherwise storing them all in *msgs.
 func (c *Conn) exchange(ctx context.Context, m Message, each func(Message) bool, msgs *[]Message) error {
-	c.execMu.Lock()
-	defer c.execMu.Unlock()
-	ms := [1]Message{m}
-	if err := c.send(ms[:], Addr{PID: c.peer}); err != nil {
+	if c.closed.Load() {
+		return &OpError{Op: "execute", Err: net.ErrClosed}
+	}
+	rs := &c.rs
+	rs.mu.Lock()
+	x := rs.lockedGet()
+	rs.mu.Unlock()
+	defer func() {
+		rs.mu.Lock()
+		rs.lockedPut(x)
+		rs.mu.Unlock()
+	}()
+	c.fill(&m.Header)
+	m.Header.Length = uint32(MessageLen(len(m.Data)))
+	x.req = m.Header
+	x.streaming = each != nil
+	x.dump = c.peer == 0 && m.Header.Flags&Dump == Dump
+	var err error
+	if x.wbuf, err = m.AppendBinary(x.wbuf[:0]); err != nil {
+		return &OpError{Op: "execute", Err: err}
+	}
+	if err := c.register(ctx, x); err != nil {
+		return execError(err)
+	}
+	if err := c.sendDatagram(x.wbuf, Addr{PID: c.peer}); err != nil {
+		rs.mu.Lock()
+		rs.lockedUnregister(x, false)
+		rs.mu.Unlock()
 		return err
 	}
-	c.rmu.Lock()
-	defer c.rmu.Unlock()
-	stop := c.watch(ctx)
-	x := exchange{req: ms[0].Header, each: each}
-	err := c.lockedExchange(&x)
-	if msgs != nil && err == nil {
-		*msgs = x.messages(c.rbuf[:x.kept])
+	if each != nil {
+		err = c.stream(ctx, x, each)
+	} else {
+		err = c.await(ctx, x)
 	}
-	if len(c.rbuf) > maxRetainedBuffer {
-		// A huge dump grew the buffer: let it go rather than hold it for
-		// the Conn's lifetime. The next read allocates the usual size.
-		c.rbuf = nil
+	if err != nil {
+		rs.mu.Lock()
+		rs.lockedUnregister(x, true)
+		rs.mu.Unlock()
+		return execError(err)
 	}
-	if err == nil {
-		err = x.result()
+	// x is done and out of the read side's hands.
+	if msgs != nil {
+		*msgs = x.messages()
 	}
-	if err = stop(err); err != nil {
-		if oe, ok := err.(*OpError); ok && oe.Op == "receive" {
-			oe.Op = "execute"
-		}
+	return x.result()
+}
+
+// execError labels an error of the read side as Execute's.
+func execError(err error) error {
+	if oe, ok := err.(*OpError); ok && oe.Op == "receive" {
+		oe.Op = "execute"
 	}
 	return err
 }
 
-// maxRetainedBuffer is the largest receive buffer a Conn keeps after an
-// exchange: enough for the dumps of a busy host's links and addresses
-// without another allocation, small enough not to pin the memory of a
-// one-off million-route dump.
-const maxRetainedBuffer = 8 << 20
+// stream waits for x's replies and hands them to each as they come, until
+// the exchange is done: first those x's goroutine read and kept in its
+// buffer, then those another reader stored for it meanwhile.
+func (c *Conn) stream(ctx context.Context, x *exchange, each func(Message) bool) error {
+	rs := &c.rs
+	for {
+		if err := c.await(ctx, x); err != nil {
+			return err
+		}
+		if x.count > 0 {
+			x.deliver(x.rb.b[:x.kept], x.count, each)
+			x.kept, x.count = 0, 0
+		}
+		rs.mu.Lock()
+		stored, n, done := x.stored, x.nstored, x.done
+		x.stored, x.nstored, x.spare = x.spare[:0], 0, stored
+		rs.mu.Unlock()
+		if n > 0 {
+			x.deliver(stored, n, each)
+		}
+		if done && n == 0 {
+			return nil
+		}
+	}
+}
 
-// exchange is the state of one request awaiting its replies. The replies
-// kept so far lie back to back at the start of the Conn's receive buffer.
+// deliver hands the n replies back to back in b, which were checked as
+// they arrived, to each, until it returns false.
+func (x *exchange) deliver(b []byte, n int, each func(Message) bool) {
+	off := 0
+	for range n {
+		if x.stopped {
+			return
+		}
+		h, _ := headerAt(b, off)
+		x.stopped = !each(h.message(b, off))
+		off += Align(int(h.length))
+	}
+}
+
+// exchange is the state of one goroutine's call on the read side: an
+// Execute's request awaiting its replies, or a Receive awaiting a
+// datagram. Exchanges are reused. Its goroutine owns the fields below
+// want and sets the rest only under the read side's lock, while readers
+// set those under the lock too: they fill in replies and the state of
+// the exchange.
 type exchange struct {
-	req         Header
-	kept        int // bytes of replies at the start of the receive buffer
-	count       int // replies kept
+	wake chan struct{} // the goroutine's wakeup, buffered
+	wbuf []byte        // the request, encoded
+
+	want      want
+	req       Header // the request as sent
+	dump      bool   // a dump to the kernel, which takes turns
+	streaming bool   // an ExecuteEach: ready as soon as replies are in
+
+	// Replies the goroutine read itself lie back to back at the start of
+	// its buffer: kept bytes, count replies. For a Receive, count is 1
+	// when its datagram lies there, from src.
+	rb    *readBuffer
+	kept  int
+	count int
+	src   Source
+
+	// Replies other readers read for the exchange are copied to stored:
+	// nstored replies, back to back. spare is stream's second buffer.
+	stored  []byte
+	nstored int
+	spare   []byte
+
+	multi       bool // a part of a multipart reply arrived
 	interrupted bool
 	done        bool
 	err         error
-	each        func(Message) bool // ExecuteEach's function, or nil
-	stopped     bool               // each returned false
-}
-
-// lockedExchange reads datagrams until the exchange x is complete, and
-// returns an error only when reading fails. Each datagram is read right
-// after the replies kept so far, and its own replies are moved down to
-// join them (in a datagram holding nothing else they are already in
-// place). At the end the replies are copied out once, so an exchange
-// allocates twice, for the bytes and for the slice of messages, however
-// many replies it has; with ExecuteEach, nothing is kept.
-func (c *Conn) lockedExchange(x *exchange) error {
-	for !x.done {
-		n, src, err := c.lockedReadAt(x.kept)
-		if err != nil {
-			return err
-		}
-		if src.PID != c.peer || src.Group != 0 {
-			c.lockedSetAside(c.rbuf[x.kept:x.kept+n], src)
-			continue
-		}
-		c.lockedRoute(x, n, src)
-	}
-	return nil
+	stopped     bool // ExecuteEach's function returned false
 }
 
 // result is the error a completed exchange reports.
@@ -131,15 +201,21 @@ func (x *exchange) result() error {
 	return nil
 }
 
-// messages copies the kept replies out of the receive buffer, which the
-// next read reuses, and splits them. Every kept reply was checked on
-// arrival and is padded, so the walk trusts the lengths.
-func (x *exchange) messages(kept []byte) []Message {
-	if x.count == 0 {
+// messages copies the replies out, those stored first, since they came
+// first, and splits them. Every reply was checked on arrival and is
+// padded, so the walk trusts the lengths. Two allocations, however many
+// replies.
+func (x *exchange) messages() []Message {
+	count := x.nstored + x.count
+	if count == 0 {
 		return nil
 	}
-	b := append([]byte(nil), kept...)
-	msgs := make([]Message, x.count)
+	b := make([]byte, len(x.stored)+x.kept)
+	copy(b, x.stored)
+	if x.kept > 0 {
+		copy(b[len(x.stored):], x.rb.b[:x.kept])
+	}
+	msgs := make([]Message, count)
 	off := 0
 	for i := range msgs {
 		h, _ := headerAt(b, off)
@@ -149,68 +225,26 @@ func (x *exchange) messages(kept []byte) []Message {
 	return msgs
 }
 
-// lockedRoute takes the messages of the n-byte datagram just read at
-// x.kept in the receive buffer: those with the request's sequence number go
-// to the exchange, notifications are set aside for Receive, and replies to
-// earlier requests are dropped.
-func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
-	base := x.kept
-	b := c.rbuf[base : base+n]
-	var aside []byte
-	for off := 0; off < len(b); {
-		h, ok := headerAt(b, off)
-		if !ok {
-			_, err := checkHeader(b, off) // the error, saying why
-			x.err, x.done = &OpError{Op: "execute", Err: err, Sequence: x.req.Sequence}, true
-			break
-		}
-		switch {
-		case h.seq != x.req.Sequence:
-			if !c.issued(h.seq) {
-				aside, _ = h.message(b, off).AppendBinary(aside)
-			}
-		case x.done:
-		case h.typ() >= MinType && h.flags()&(Multi|DumpInterrupted) == Multi:
-			// The common reply, part of a dump: no need for take, and
-			// when it is already in place and padded, nothing to move.
-			if x.each == nil && base+off == x.kept && h.length%Alignment == 0 {
-				x.kept += int(h.length)
-				x.count++
-			} else {
-				c.lockedDeliver(x, b, base+off, off, h)
-			}
-		case x.take(h.message(b, off)):
-			c.lockedDeliver(x, b, base+off, off, h)
-		}
-		off = h.next(b, off)
+// store copies a reply another goroutine read for x, padding it.
+func (x *exchange) store(m []byte) {
+	x.stored = append(x.stored, m...)
+	for len(x.stored)%Alignment != 0 {
+		x.stored = append(x.stored, 0)
 	}
-	if aside != nil {
-		c.lockedSetAside(aside, src)
-	}
+	x.nstored++
 }
 
-// lockedDeliver hands the reply with header h at b[off:], which is at
-// offset at in the receive buffer, to ExecuteEach's function, or keeps it
-// for Execute.
-func (c *Conn) lockedDeliver(x *exchange, b []byte, at, off int, h wireHeader) {
-	switch {
-	case x.each == nil:
-		c.lockedKeep(x, at, int(h.length))
-	case !x.stopped:
-		x.stopped = !x.each(h.message(b, off))
-	}
-}
-
-// lockedKeep moves the reply of the given length at offset at in the
-// receive buffer to the end of the kept replies, at or before it, and
-// zeroes its padding, which the last message of a datagram may lack.
-// Nothing after the reply in its datagram is overwritten.
-func (c *Conn) lockedKeep(x *exchange, at, length int) {
+// keep moves the reply of the given length at offset at in x's buffer to
+// the end of the replies kept there, at or before it, and zeroes its
+// padding, which the last message of a datagram may lack. Nothing after
+// the reply in its datagram is overwritten.
+func (x *exchange) keep(at, length int) {
+	b := x.rb.b
 	if at != x.kept {
-		copy(c.rbuf[x.kept:], c.rbuf[at:at+length])
+		copy(b[x.kept:], b[at:at+length])
 	}
 	end := x.kept + Align(length)
-	clear(c.rbuf[x.kept+length : end])
+	clear(b[x.kept+length : end])
 	x.kept = end
 	x.count++
 }
@@ -219,6 +253,9 @@ func (c *Conn) lockedKeep(x *exchange, at, length int) {
 func (x *exchange) take(m Message) bool {
 	if m.Header.Flags&DumpInterrupted != 0 {
 		x.interrupted = true
+	}
+	if m.Header.Flags&Multi != 0 {
+		x.multi = true
 	}
 	switch m.Header.Type {
 	case Noop:

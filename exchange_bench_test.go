@@ -39,7 +39,7 @@ func BenchmarkRouteDump(b *testing.B) {
 	for _, mode := range []string{"each", "each-method", "keep"} {
 		b.Run(mode, func(b *testing.B) {
 			c, _ := newFakeConn(b, 1, Config{})
-			c.rbuf = make([]byte, len(dgram)+Alignment)
+			rb := &readBuffer{b: make([]byte, len(dgram)+Alignment)}
 			count := 0
 			var each func(Message) bool
 			switch mode {
@@ -53,11 +53,14 @@ func BenchmarkRouteDump(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				copy(c.rbuf, dgram)
-				x := exchange{req: Header{Sequence: seq, Flags: Request | Dump}, each: each}
+				copy(rb.b, dgram)
+				x := exchange{req: Header{Sequence: seq, Flags: Request | Dump}, want: wantReplies, streaming: each != nil, rb: rb}
 				c.lockedRoute(&x, len(dgram), Source{})
-				if x.done || x.err != nil || (each == nil && x.count != n) {
+				if x.done || x.err != nil || x.count != n {
 					b.Fatalf("exchange after one datagram: done %v, err %v, kept %d", x.done, x.err, x.count)
+				}
+				if each != nil {
+					x.deliver(rb.b[:x.kept], x.count, each)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/msg")
@@ -93,10 +96,10 @@ func BenchmarkExecuteCopyOut(b *testing.B) {
 		kept = append(kept, dgram...)
 	}
 	kept = append(kept, dgram[:51*72]...)
-	x := exchange{count: 11*n + 51}
+	x := exchange{count: 11*n + 51, rb: &readBuffer{b: kept}, kept: len(kept)}
 	b.ReportAllocs()
 	for b.Loop() {
-		msgs := x.messages(kept)
+		msgs := x.messages()
 		if len(msgs) != x.count {
 			b.Fatal(len(msgs))
 		}

@@ -52,6 +52,8 @@ type fakeSocket struct {
 	onSetReadDL    func(t time.Time) // called, outside mu, before a read deadline is applied
 	afterSetReadDL func(t time.Time) // called, outside mu, after a read deadline is applied
 	onRecv         func()            // called, outside mu, when recv has a datagram to return
+	held           fakeDatagram      // a datagram Wait took off in, for the next Receive
+	hasHeld        bool
 }
 
 func newFakeSocket(pid uint32) *fakeSocket {
@@ -127,42 +129,75 @@ func (s *fakeSocket) Send(b []byte, to Addr) error {
 }
 
 func (s *fakeSocket) Receive(b []byte) (int, Source, error) {
+	if s.isClosed() {
+		return 0, Source{}, os.ErrClosed
+	}
+	s.mu.Lock()
+	dl := s.readDL
+	d, held := s.held, s.hasHeld
+	s.held, s.hasHeld = fakeDatagram{}, false
+	s.mu.Unlock()
+	if !dl.IsZero() && time.Until(dl) <= 0 {
+		if held {
+			s.hold(d)
+		}
+		return 0, Source{}, os.ErrDeadlineExceeded
+	}
+	if held {
+		return s.deliver(b, d)
+	}
+	// A queued datagram is taken without a timer, so that receiving
+	// allocates nothing.
+	select {
+	case d := <-s.in:
+		return s.deliver(b, d)
+	default:
+		return 0, Source{}, ErrWouldBlock
+	}
+}
+
+// hold puts d back as the next datagram to receive.
+func (s *fakeSocket) hold(d fakeDatagram) {
+	s.mu.Lock()
+	s.held, s.hasHeld = d, true
+	s.mu.Unlock()
+}
+
+// Wait waits for a datagram, which it holds for the next Receive.
+func (s *fakeSocket) Wait() error {
 	for {
 		if s.isClosed() {
-			return 0, Source{}, os.ErrClosed
+			return os.ErrClosed
 		}
 		s.mu.Lock()
-		dl, wake := s.readDL, s.wake
+		dl, wake, held := s.readDL, s.wake, s.hasHeld
 		s.mu.Unlock()
+		if held {
+			return nil
+		}
 		wait := fakeIdle
 		if !dl.IsZero() {
 			wait = time.Until(dl)
 			if wait <= 0 {
-				return 0, Source{}, os.ErrDeadlineExceeded
+				return os.ErrDeadlineExceeded
 			}
-		}
-		// A queued datagram is taken without a timer, so that receiving
-		// allocates nothing.
-		select {
-		case d := <-s.in:
-			return s.deliver(b, d)
-		default:
 		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-s.closed:
 			timer.Stop()
-			return 0, Source{}, os.ErrClosed
+			return os.ErrClosed
 		case <-timer.C:
 			if dl.IsZero() {
-				return 0, Source{}, errFakeIdle
+				return errFakeIdle
 			}
-			return 0, Source{}, os.ErrDeadlineExceeded
+			return os.ErrDeadlineExceeded
 		case <-wake:
 			timer.Stop()
 		case d := <-s.in:
 			timer.Stop()
-			return s.deliver(b, d)
+			s.hold(d)
+			return nil
 		}
 	}
 }

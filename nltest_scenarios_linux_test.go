@@ -295,7 +295,14 @@ func receive(t *testing.T, c *netlink.Conn, step string) outcome {
 	t.Helper()
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	defer c.SetReadDeadline(time.Time{})
-	msgs, src, err := c.ReceiveFrom()
+	// Raw, NLMSG_ERROR included, as ReceiveEach hands messages over.
+	var msgs []netlink.Message
+	var src netlink.Source
+	err := c.ReceiveEach(func(m netlink.Message, from netlink.Source) bool {
+		m.Data = append([]byte(nil), m.Data...)
+		msgs, src = append(msgs, m), from
+		return true
+	})
 	return outcome{Step: step, Msgs: msgs, Src: src, Err: describe(err)}
 }
 

@@ -174,11 +174,24 @@ func receiveWithin(t testing.TB, c *Conn, d time.Duration) ([]Message, Source) {
 		t.Fatalf("SetReadDeadline: %v", err)
 	}
 	defer c.SetReadDeadline(time.Time{})
-	msgs, src, err := c.ReceiveFrom()
+	msgs, src, err := receiveRaw(c)
 	if err != nil {
 		t.Fatalf("ReceiveFrom: %v", err)
 	}
 	return msgs, src
+}
+
+// receiveRaw is ReceiveFrom that returns NLMSG_ERROR messages as they are,
+// through ReceiveEach.
+func receiveRaw(c *Conn) ([]Message, Source, error) {
+	var msgs []Message
+	var from Source
+	err := c.ReceiveEach(func(m Message, src Source) bool {
+		m.Data = append([]byte(nil), m.Data...)
+		msgs, from = append(msgs, m), src
+		return true
+	})
+	return msgs, from, err
 }
 
 // receiveUntil receives datagrams until match accepts a message, failing

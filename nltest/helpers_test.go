@@ -29,12 +29,21 @@ func dial(t testing.TB, k *Kernel, family int, cfg *netlink.Config) *netlink.Con
 	return c
 }
 
-// receive receives one datagram within a second.
+// receive receives one datagram within a second, as it is: through
+// ReceiveEach, which hands NLMSG_ERROR messages over rather than
+// returning them as errors.
 func receive(t testing.TB, c *netlink.Conn) ([]netlink.Message, netlink.Source, error) {
 	t.Helper()
 	c.SetReadDeadline(time.Now().Add(time.Second))
 	defer c.SetReadDeadline(time.Time{})
-	return c.ReceiveFrom()
+	var msgs []netlink.Message
+	var src netlink.Source
+	err := c.ReceiveEach(func(m netlink.Message, from netlink.Source) bool {
+		m.Data = append([]byte(nil), m.Data...)
+		msgs, src = append(msgs, m), from
+		return true
+	})
+	return msgs, src, err
 }
 
 // mustReceive receives one datagram, failing the test on an error.

@@ -145,33 +145,63 @@ func (s *socket) lockedFilter(b []byte) ([]byte, bool) {
 
 func (s *socket) PID() uint32 { return s.port }
 
-// Receive takes the next datagram off the queue, or waits for one until
-// the read deadline or Close. Like a socket on the runtime poller, an
-// expired deadline wins over queued data; like recvmsg, a pending overrun
-// is reported before queued data.
+// Receive takes the next datagram off the queue without waiting for one:
+// with nothing queued it returns netlink.ErrWouldBlock. Like a socket on
+// the runtime poller, an expired deadline wins over queued data; like
+// recvmsg, a pending overrun is reported before queued data.
 func (s *socket) Receive(b []byte) (int, netlink.Source, error) {
+	k := s.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err := s.lockedReadCheck(); err != nil {
+		return 0, netlink.Source{}, err
+	}
+	s.maxRecv = max(s.maxRecv, min(len(b), maxDumpBudget))
+	if s.errNOBUFS {
+		s.errNOBUFS = false
+		s.lockedDrained()
+		return 0, netlink.Source{}, overrunError{os.NewSyscallError(s.lockedRecvCall(), syscall.ENOBUFS)}
+	}
+	if len(s.queue) == 0 {
+		return 0, netlink.Source{}, netlink.ErrWouldBlock
+	}
+	return s.lockedReceive(b)
+}
+
+// lockedRecvCall names the system call a real Conn reads with: recvmsg
+// once an option that brings control messages is on, recvfrom before.
+func (s *socket) lockedRecvCall() string {
+	if s.options[netlink.PacketInfo] || s.options[netlink.ListenAllNSID] {
+		return "recvmsg"
+	}
+	return "recvfrom"
+}
+
+// lockedReadCheck fails a read on a closed socket or past the read
+// deadline.
+func (s *socket) lockedReadCheck() error {
+	if s.closed {
+		return os.ErrClosed
+	}
+	if !s.readDL.IsZero() && !time.Now().Before(s.readDL) {
+		return os.ErrDeadlineExceeded
+	}
+	return nil
+}
+
+// Wait blocks until a datagram or an overrun is there for Receive, the
+// read deadline passes, or the socket is closed.
+func (s *socket) Wait() error {
 	k := s.k
 	for {
 		k.mu.Lock()
-		if s.closed {
+		if err := s.lockedReadCheck(); err != nil {
 			k.mu.Unlock()
-			return 0, netlink.Source{}, os.ErrClosed
+			return err
 		}
-		if !s.readDL.IsZero() && !time.Now().Before(s.readDL) {
+		if s.errNOBUFS || len(s.queue) > 0 {
 			k.mu.Unlock()
-			return 0, netlink.Source{}, os.ErrDeadlineExceeded
-		}
-		s.maxRecv = max(s.maxRecv, min(len(b), maxDumpBudget))
-		if s.errNOBUFS {
-			s.errNOBUFS = false
-			s.lockedDrained()
-			k.mu.Unlock()
-			return 0, netlink.Source{}, overrunError{os.NewSyscallError("recvmsg", syscall.ENOBUFS)}
-		}
-		if len(s.queue) > 0 {
-			n, src, err := s.lockedReceive(b)
-			k.mu.Unlock()
-			return n, src, err
+			return nil
 		}
 		changed, dl := s.changed, s.readDL
 		k.mu.Unlock()
@@ -262,7 +292,7 @@ func (s *socket) Send(b []byte, to netlink.Addr) error {
 	}
 	if s.fam.handler == nil && s.fam.fn == nil {
 		k.mu.Unlock()
-		return os.NewSyscallError("sendmsg", syscall.ECONNREFUSED)
+		return os.NewSyscallError("sendto", syscall.ECONNREFUSED)
 	}
 	k.mu.Unlock()
 	k.input(s, b)
@@ -278,7 +308,7 @@ func (s *socket) lockedSendCheck(n int) error {
 	case !s.writeDL.IsZero() && !time.Now().Before(s.writeDL):
 		return os.ErrDeadlineExceeded
 	case n > s.sndbuf-32:
-		return os.NewSyscallError("sendmsg", syscall.EMSGSIZE)
+		return os.NewSyscallError("sendto", syscall.EMSGSIZE)
 	}
 	return nil
 }
@@ -296,7 +326,7 @@ func (s *socket) sendUser(port uint32, b []byte) error {
 		dst := s.fam.ports[port]
 		if dst == nil {
 			k.mu.Unlock()
-			return os.NewSyscallError("sendmsg", syscall.ECONNREFUSED)
+			return os.NewSyscallError("sendto", syscall.ECONNREFUSED)
 		}
 		fb, keep := dst.lockedFilter(b)
 		if !keep {

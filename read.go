@@ -1,0 +1,712 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+)
+
+// The read side. Every datagram a Conn reads passes through readDatagram
+// and route, whoever reads it: one goroutine at a time holds the socket's
+// read end (the reader) and routes each message of each datagram it reads
+// to where it belongs: to the exchange (an Execute) waiting for its
+// sequence number, to the Receive queue, or nowhere, for replies to
+// requests whose callers gave up. Goroutines that wait for something
+// (replies, a datagram for Receive, the right to send a request) wait on
+// a channel of their own, and any of them takes the read end when nobody
+// holds it; so whoever waits first reads, and nobody reads for nothing.
+//
+// The reader's own exchange keeps its replies in place in the buffer it
+// reads into (see exchange); replies it routes to another exchange are
+// copied to that exchange's storage, and the other goroutine is woken.
+
+// maxBacklog bounds the datagrams queued for Receive. A datagram that
+// finds the queue full is dropped, and Receive reports the loss as an
+// overrun in its place.
+const maxBacklog = 1024
+
+// abandonedRecord is how many sequence numbers of exchanges that gave up
+// the read side remembers, so that their late replies are dropped rather
+// than taken for unsolicited messages.
+const abandonedRecord = 128
+
+// want is what a waiting goroutine waits for.
+type want uint8
+
+const (
+	wantRegister want = iota // to register a request: no congestion, and the dump slot if it dumps
+	wantReplies              // its exchange's replies
+	wantQueue                // a datagram for Receive
+)
+
+// readSide is the Conn's read side. Everything in it is guarded by mu.
+type readSide struct {
+	mu      sync.Mutex
+	reader  *exchange   // the goroutine holding the read end, or nil
+	waiters []*exchange // goroutines waiting, in arrival order
+	pending []*exchange // exchanges registered and not done
+	last    *exchange   // the exchange the last routed message went to (a cache)
+
+	abandoned [abandonedRecord]uint32
+	nextAband int
+
+	queue []queued // datagrams for Receive, oldest first
+
+	// congested is set when the socket reported an overrun, and cleared
+	// when a read finds its queue empty. The kernel drops every datagram
+	// for a congested socket until its queue drains (netlink_rcv_wake), so
+	// no request is sent meanwhile: its reply would be lost unannounced.
+	congested bool
+
+	// dumpSeq is the sequence number of the dump running on the socket,
+	// or 0: the kernel runs one dump per socket at a time and fails a
+	// second with EBUSY, so dumps to the kernel take turns. dumpX is its
+	// exchange, nil once abandoned; the turn then ends when its NLMSG_DONE
+	// or NLMSG_ERROR arrives.
+	dumpSeq uint32
+	dumpX   *exchange
+
+	free []*exchange // exchanges to reuse
+}
+
+// queued is one entry of the Receive queue: a datagram, or an error that
+// Receive returns in its place (an overrun, a datagram too large).
+type queued struct {
+	b    []byte
+	src  Source
+	err  error
+	lost bool // err reports datagrams lost here
+}
+
+// readBuffer is a receive buffer. Buffers are shared by all Conns through
+// pools rather than kept by each, so that an idle Conn holds none: a Conn
+// needs one only while it reads or holds replies, and a buffer large
+// enough for any datagram costs address space, not memory, until large
+// datagrams arrive. (The pools are the package's only shared state; they
+// hold nothing a Conn can observe.)
+type readBuffer struct{ b []byte }
+
+// Buffers come in two classes: plain ones of plainBuffer bytes, enough
+// for a read of DefaultMaxMessageSize after a megabyte of dump replies,
+// and larger ones, grown by dumps past that, up to maxRetainedBuffer.
+var plainBuffers, largeBuffers sync.Pool
+
+const plainBuffer = 2 << 20
+
+// maxRetainedBuffer is the largest receive buffer kept for reuse after an
+// exchange: enough for the dumps of a busy host's links and addresses
+// without another allocation, small enough not to pin the memory of a
+// one-off million-route dump.
+const maxRetainedBuffer = 8 << 20
+
+// getBuffer returns a buffer of at least n bytes.
+func getBuffer(n int) *readBuffer {
+	pool := &plainBuffers
+	if n > plainBuffer {
+		pool = &largeBuffers
+	}
+	if rb, _ := pool.Get().(*readBuffer); rb != nil && len(rb.b) >= n {
+		return rb
+	}
+	return &readBuffer{b: make([]byte, max(n, plainBuffer))}
+}
+
+// putBuffer returns rb to its pool, unless a huge dump grew it.
+func putBuffer(rb *readBuffer) {
+	switch {
+	case rb == nil || len(rb.b) > maxRetainedBuffer:
+	case len(rb.b) > plainBuffer:
+		largeBuffers.Put(rb)
+	default:
+		plainBuffers.Put(rb)
+	}
+}
+
+// lockedGet returns an exchange to use, reused if one is free.
+func (rs *readSide) lockedGet() *exchange {
+	if n := len(rs.free); n > 0 {
+		x := rs.free[n-1]
+		rs.free[n-1] = nil
+		rs.free = rs.free[:n-1]
+		return x
+	}
+	return &exchange{wake: make(chan struct{}, 1)}
+}
+
+// lockedPut keeps x for reuse, dropping what it refers to.
+func (rs *readSide) lockedPut(x *exchange) {
+	putBuffer(x.rb)
+	stored := x.stored[:0]
+	if cap(stored) > 64<<10 {
+		stored = nil
+	}
+	*x = exchange{wake: x.wake, wbuf: x.wbuf[:0], stored: stored}
+	select {
+	case <-x.wake: // a stale wakeup
+	default:
+	}
+	if len(rs.free) < 4 {
+		rs.free = append(rs.free, x)
+	}
+}
+
+// wakeUp wakes x's goroutine if it waits; a wakeup is never lost, and a
+// spare one only makes the goroutine look again.
+func wakeUp(x *exchange) {
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// lockedReady reports whether x's goroutine has what it waits for.
+func (rs *readSide) lockedReady(x *exchange) bool {
+	switch x.want {
+	case wantRegister:
+		return !rs.congested && (!x.dump || rs.dumpSeq == 0)
+	case wantReplies:
+		return x.done || (x.streaming && (x.count > 0 || x.nstored > 0))
+	default:
+		return len(rs.queue) > 0 || x.count > 0
+	}
+}
+
+// lockedLeave takes x out of the waiters and the read end, and wakes the
+// next waiter to read if the read end is free.
+func (rs *readSide) lockedLeave(x *exchange) {
+	if i := slices.Index(rs.waiters, x); i >= 0 {
+		rs.waiters = slices.Delete(rs.waiters, i, i+1)
+	}
+	if rs.reader == x {
+		rs.reader = nil
+	}
+	if rs.reader == nil && len(rs.waiters) > 0 {
+		wakeUp(rs.waiters[0])
+	}
+}
+
+// lockedWakeAll wakes every waiter, for a change any of them may care
+// about: the Conn closed, congestion ended.
+func (rs *readSide) lockedWakeAll() {
+	for _, w := range rs.waiters {
+		wakeUp(w)
+	}
+}
+
+// await blocks until x's goroutine has what it waits for, reading the
+// socket whenever no other goroutine does. It returns an error only for
+// this goroutine: its context is done, the read deadline passed, the Conn
+// closed, or reading failed; x.want's condition need not hold then.
+func (c *Conn) await(ctx context.Context, x *exchange) error {
+	rs := &c.rs
+	rs.mu.Lock()
+	for {
+		if c.closed.Load() {
+			rs.lockedLeave(x)
+			rs.mu.Unlock()
+			return &OpError{Op: "receive", Err: net.ErrClosed}
+		}
+		if rs.lockedReady(x) {
+			rs.lockedLeave(x)
+			rs.mu.Unlock()
+			return nil
+		}
+		if rs.reader == nil {
+			rs.reader = x
+			if i := slices.Index(rs.waiters, x); i >= 0 {
+				rs.waiters = slices.Delete(rs.waiters, i, i+1)
+			}
+			rs.mu.Unlock()
+			err := c.read(ctx, x)
+			rs.mu.Lock()
+			if err != nil {
+				rs.lockedLeave(x)
+				rs.mu.Unlock()
+				return err
+			}
+			continue
+		}
+		if !slices.Contains(rs.waiters, x) {
+			rs.waiters = append(rs.waiters, x)
+		}
+		rs.mu.Unlock()
+		select {
+		case <-x.wake:
+		case <-ctx.Done():
+			rs.mu.Lock()
+			if rs.lockedReady(x) {
+				continue
+			}
+			rs.lockedLeave(x)
+			rs.mu.Unlock()
+			return &OpError{Op: "receive", Err: context.Cause(ctx)}
+		}
+		rs.mu.Lock()
+	}
+}
+
+// read holds the read end for x until x has what it waits for or reading
+// fails: it reads and routes datagrams, and waits for the socket when
+// nothing is queued. The read end is released by the caller.
+func (c *Conn) read(ctx context.Context, x *exchange) error {
+	stop := c.watch(ctx)
+	for {
+		err := c.readDatagram(x)
+		if err == nil {
+			c.rs.mu.Lock()
+			ready := c.rs.lockedReady(x)
+			c.rs.mu.Unlock()
+			if ready {
+				return stop(nil)
+			}
+			continue
+		}
+		if err != ErrWouldBlock {
+			return stop(err)
+		}
+		c.rs.mu.Lock()
+		if c.rs.congested {
+			// The queue is empty: the kernel delivers again.
+			c.rs.congested = false
+			c.rs.lockedWakeAll()
+		}
+		ready := c.rs.lockedReady(x)
+		c.rs.mu.Unlock()
+		if ready {
+			return stop(nil)
+		}
+		if x.kept == 0 && x.count == 0 {
+			// Hold no buffer while waiting, which may take forever.
+			putBuffer(x.rb)
+			x.rb = nil
+		}
+		if err := c.s.Wait(); err != nil {
+			return stop(c.opError("receive", err))
+		}
+	}
+}
+
+// readDatagram reads one datagram for x's goroutine, the reader, and
+// routes it. It returns ErrWouldBlock when nothing is queued; an overrun
+// or a datagram over the size limit is routed like a datagram and is not
+// an error for x. The datagram goes right after the replies x has kept.
+func (c *Conn) readDatagram(x *exchange) error {
+	if c.closed.Load() {
+		return &OpError{Op: "receive", Err: net.ErrClosed}
+	}
+	off := x.kept
+	if need := off + c.maxSize + Alignment; x.rb == nil || len(x.rb.b) < need {
+		rb := getBuffer(max(need, 2*off))
+		if x.rb != nil {
+			copy(rb.b, x.rb.b[:off])
+			putBuffer(x.rb)
+		}
+		x.rb = rb
+	}
+	n, src, err := c.s.Receive(x.rb.b[off : off+c.maxSize])
+	rs := &c.rs
+	switch {
+	case err == ErrWouldBlock:
+		return err
+	case isOverrun(err):
+		rs.mu.Lock()
+		rs.lockedOverrun(c.opError("receive", err))
+		rs.mu.Unlock()
+		return nil
+	case err != nil:
+		return c.opError("receive", err)
+	case n > c.maxSize:
+		rs.mu.Lock()
+		c.lockedTooLarge(x.rb.b[off:off+c.maxSize], n, src)
+		rs.mu.Unlock()
+		return nil
+	}
+	rs.mu.Lock()
+	c.lockedRoute(x, n, src)
+	rs.mu.Unlock()
+	return nil
+}
+
+// lockedRoute routes the messages of the n-byte datagram just read into
+// x's buffer at x.kept. A datagram sent to a group, or from a port other
+// than the peer, is not a reply whatever it holds: it goes to Receive
+// whole. In a unicast from the peer, each message goes by its sequence
+// number: to x or another exchange waiting for it, nowhere for an exchange
+// that gave up, and to Receive otherwise (notifications, replies to Send,
+// a second reply to a request already answered).
+func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
+	rs := &c.rs
+	base := x.kept
+	b := x.rb.b[base : base+n]
+	if src.Group != 0 || src.PID != c.peer {
+		rs.lockedUnsolicited(x, b, src, true)
+		return
+	}
+	own := x.want == wantReplies && !x.done
+	// While every message so far goes to Receive, nothing is copied: a
+	// datagram that goes to Receive whole may be handed over in place.
+	all := true
+	var aside []byte
+	var prev *exchange // the exchange the last reply went to
+	for off := 0; off < len(b); {
+		h, ok := headerAt(b, off)
+		if !ok {
+			// The exchange whose number it bears fails, or, too short to
+			// bear one, the exchange the messages before it answered;
+			// with none, Receive reports it after those messages.
+			y := rs.lockedMalformedFor(b[off:])
+			if y == nil && len(b)-off < HeaderLen && prev != nil && !prev.done {
+				y = prev
+			}
+			if y == nil && all {
+				break
+			}
+			if all {
+				aside = b[:off]
+			}
+			if len(aside) > 0 {
+				rs.lockedUnsolicited(x, aside, src, false)
+			}
+			_, err := checkHeader(b, off) // the error, saying why
+			if y != nil {
+				rs.lockedFail(y, &OpError{Op: "execute", Err: err, Sequence: y.req.Sequence})
+			} else {
+				rs.lockedEnqueue(queued{err: &OpError{Op: "receive", Err: err}, src: src})
+			}
+			return
+		}
+		var y *exchange
+		if !own || h.seq != x.req.Sequence {
+			if y = rs.lockedLookup(h.seq); y == nil && !rs.lockedWasAbandoned(h.seq) {
+				// Unsolicited.
+				if !all {
+					aside = append(aside, b[off:h.next(b, off)]...)
+				}
+				off = h.next(b, off)
+				continue
+			}
+		}
+		if all {
+			aside = append(aside, b[:off]...)
+			all = false
+		}
+		prev = y
+		switch {
+		case y != nil:
+			if y.take(h.message(b, off)) {
+				y.store(b[off : off+int(h.length)])
+			}
+			if y.done {
+				rs.lockedFinished(y)
+			}
+			if rs.lockedReady(y) {
+				wakeUp(y)
+			}
+		case own && h.seq == x.req.Sequence:
+			prev = x
+			if h.typ() >= MinType && h.flags()&(Multi|DumpInterrupted) == Multi {
+				// The common reply, part of a dump: no need for take, and
+				// when it is already in place and padded, nothing to move.
+				x.multi = true
+				if base+off == x.kept && h.length%Alignment == 0 {
+					x.kept += int(h.length)
+					x.count++
+				} else {
+					x.keep(base+off, int(h.length))
+				}
+			} else if x.take(h.message(b, off)) {
+				x.keep(base+off, int(h.length))
+			}
+			if x.done {
+				own = false
+				rs.lockedFinished(x)
+			}
+		default: // a reply to an exchange that gave up
+			if h.seq == rs.dumpSeq && (h.typ() == Done || h.typ() == Error) {
+				rs.lockedEndDump()
+			}
+		}
+		off = h.next(b, off)
+	}
+	if all {
+		rs.lockedUnsolicited(x, b, src, true)
+	} else if len(aside) > 0 {
+		rs.lockedUnsolicited(x, aside, src, false)
+	}
+}
+
+// lockedUnsolicited hands b, a datagram or the messages of one that are
+// not replies, to Receive. When the whole datagram goes, the reader is a
+// Receive and nothing is queued before it, the reader takes it as it lies
+// in its buffer (inPlace); otherwise b is copied to the queue.
+func (rs *readSide) lockedUnsolicited(x *exchange, b []byte, src Source, inPlace bool) {
+	if inPlace && x.want == wantQueue && x.count == 0 && len(rs.queue) == 0 {
+		x.kept, x.count, x.src = len(b), 1, src
+		return
+	}
+	rs.lockedEnqueue(queued{b: append([]byte(nil), b...), src: src})
+}
+
+// lockedEnqueue queues q for Receive, or records a loss when the queue is
+// full.
+func (rs *readSide) lockedEnqueue(q queued) {
+	if len(rs.queue) >= maxBacklog {
+		rs.lockedLost(&OpError{Op: "receive", Err: overrunf("%d datagrams were queued for Receive, later ones were dropped", maxBacklog)})
+		return
+	}
+	rs.queue = append(rs.queue, q)
+	rs.lockedWakeReceive()
+}
+
+// lockedLost records in the queue that datagrams were lost here, once for
+// a run of losses with nothing queued in between.
+func (rs *readSide) lockedLost(err error) {
+	if n := len(rs.queue); n > 0 && rs.queue[n-1].lost {
+		return
+	}
+	rs.queue = append(rs.queue, queued{err: err, lost: true})
+	rs.lockedWakeReceive()
+}
+
+// lockedWakeReceive wakes the first goroutine waiting in Receive.
+func (rs *readSide) lockedWakeReceive() {
+	for _, w := range rs.waiters {
+		if w.want == wantQueue {
+			wakeUp(w)
+			return
+		}
+	}
+}
+
+// lockedMalformedFor returns the registered exchange that bad, a
+// malformed message and the rest of its datagram, names by its sequence
+// number, if it is long enough to have one.
+func (rs *readSide) lockedMalformedFor(bad []byte) *exchange {
+	if len(bad) < HeaderLen {
+		return nil
+	}
+	h, _ := headerAt(bad[:HeaderLen:HeaderLen], 0) // the fields, whatever the length says
+	return rs.lockedLookup(h.seq)
+}
+
+// lockedTooLarge handles a datagram of n bytes, more than the limit, of
+// which b holds the start: the exchange it answers fails, if it comes from
+// the peer and names one; otherwise Receive reports it. Either way it cost
+// only a read.
+func (c *Conn) lockedTooLarge(b []byte, n int, src Source) {
+	rs := &c.rs
+	err := fmt.Errorf("%w (%w): datagram of %d bytes from port %d exceeds the %d-byte limit",
+		ErrTruncated, ErrTooLarge, n, src.PID, c.maxSize)
+	if src.Group == 0 && src.PID == c.peer && len(b) >= HeaderLen {
+		h, _ := headerAt(b[:HeaderLen:HeaderLen], 0)
+		if y := rs.lockedLookup(h.seq); y != nil {
+			rs.lockedFail(y, &OpError{Op: "execute", Err: err, Sequence: h.seq})
+			return
+		}
+	}
+	rs.lockedEnqueue(queued{err: &OpError{Op: "receive", Err: err}, src: src})
+}
+
+// lockedOverrun handles an overrun (ENOBUFS): the kernel dropped
+// datagrams for this socket, and drops every other until its queue
+// drains. Every exchange whose replies may be among them fails: all but
+// dumps already under way, whose datagrams the kernel never drops (it
+// waits for room). Receive reports the overrun in its turn.
+func (rs *readSide) lockedOverrun(err error) {
+	rs.congested = true
+	for i := len(rs.pending) - 1; i >= 0; i-- {
+		y := rs.pending[i]
+		if y.dump && y.multi {
+			continue
+		}
+		rs.lockedFail(y, &OpError{Op: "execute", Err: err, Sequence: y.req.Sequence})
+		rs.lockedRecordAbandoned(y.req.Sequence)
+	}
+	rs.lockedLost(err)
+}
+
+// lockedFail ends exchange y with err and wakes its goroutine.
+func (rs *readSide) lockedFail(y *exchange, err error) {
+	y.err, y.done = err, true
+	rs.lockedFinished(y)
+	wakeUp(y)
+}
+
+// lockedLookup returns the registered exchange waiting for seq, or nil.
+func (rs *readSide) lockedLookup(seq uint32) *exchange {
+	if y := rs.last; y != nil && y.req.Sequence == seq {
+		return y
+	}
+	for _, y := range rs.pending {
+		if y.req.Sequence == seq {
+			rs.last = y
+			return y
+		}
+	}
+	return nil
+}
+
+// lockedRecordAbandoned remembers seq as the number of an exchange that
+// gave up, forgetting the oldest.
+func (rs *readSide) lockedRecordAbandoned(seq uint32) {
+	rs.abandoned[rs.nextAband] = seq
+	rs.nextAband = (rs.nextAband + 1) % abandonedRecord
+}
+
+// lockedWasAbandoned reports whether seq is a recent exchange's that gave
+// up.
+func (rs *readSide) lockedWasAbandoned(seq uint32) bool {
+	return seq != 0 && slices.Contains(rs.abandoned[:], seq)
+}
+
+// lockedFinished takes y, which is done, out of the registered exchanges,
+// ending its dump's turn.
+func (rs *readSide) lockedFinished(y *exchange) {
+	if i := slices.Index(rs.pending, y); i >= 0 {
+		rs.pending = slices.Delete(rs.pending, i, i+1)
+	}
+	if rs.last == y {
+		rs.last = nil
+	}
+	if rs.dumpX == y {
+		rs.lockedEndDump()
+	}
+}
+
+// lockedEndDump ends the running dump's turn and wakes the requests
+// waiting for it.
+func (rs *readSide) lockedEndDump() {
+	rs.dumpSeq, rs.dumpX = 0, nil
+	for _, w := range rs.waiters {
+		if w.want == wantRegister {
+			wakeUp(w)
+		}
+	}
+}
+
+// register registers x's request, whose header is final, before it is
+// sent, so that no reader can miss a reply: it waits while the socket is
+// congested and, for a dump to the kernel, for the dump slot.
+func (c *Conn) register(ctx context.Context, x *exchange) error {
+	rs := &c.rs
+	x.want = wantRegister
+	for {
+		rs.mu.Lock()
+		if rs.lockedReady(x) {
+			err := rs.lockedRegister(x)
+			rs.mu.Unlock()
+			return err
+		}
+		rs.mu.Unlock()
+		if err := c.await(ctx, x); err != nil {
+			return err
+		}
+	}
+}
+
+// lockedRegister adds x to the registered exchanges.
+func (rs *readSide) lockedRegister(x *exchange) error {
+	seq := x.req.Sequence
+	if rs.lockedLookup(seq) != nil {
+		return &OpError{Op: "execute", Sequence: seq,
+			Err: fmt.Errorf("sequence number %d is already in use by a request in flight", seq)}
+	}
+	if i := slices.Index(rs.abandoned[:], seq); i >= 0 {
+		rs.abandoned[i] = 0
+	}
+	rs.pending = append(rs.pending, x)
+	if x.dump {
+		rs.dumpSeq, rs.dumpX = seq, x
+	}
+	x.want = wantReplies
+	return nil
+}
+
+// lockedUnregister takes x out of the registered exchanges when it gives
+// up before it is done. Once its request was sent, replies may still
+// come: they are dropped, and a dump's turn lasts until its end arrives.
+func (rs *readSide) lockedUnregister(x *exchange, sent bool) {
+	if x.done || x.want != wantReplies {
+		return
+	}
+	if i := slices.Index(rs.pending, x); i >= 0 {
+		rs.pending = slices.Delete(rs.pending, i, i+1)
+	}
+	if rs.last == x {
+		rs.last = nil
+	}
+	if sent {
+		rs.lockedRecordAbandoned(x.req.Sequence)
+	}
+	if rs.dumpX == x {
+		if sent {
+			rs.dumpX = nil
+		} else {
+			rs.lockedEndDump()
+		}
+	}
+}
+
+// lockedClose wakes every waiter once the Conn is closed.
+func (rs *readSide) lockedClose() {
+	rs.lockedWakeAll()
+}
+
+// watch applies ctx to the read end while x's goroutine holds it: its
+// deadline, when earlier than the Conn's own, and its cancellation through
+// an immediate deadline. The returned function undoes that, waiting for a
+// cancellation already under way so that it cannot leave a stale deadline
+// behind, and turns a timeout caused by ctx into an error matching
+// ctx.Err(). It must run before the read end passes on.
+func (c *Conn) watch(ctx context.Context) func(error) error {
+	if ctx.Done() == nil {
+		return func(err error) error { return err }
+	}
+	c.dlMu.Lock()
+	own := c.readDline
+	c.dlMu.Unlock()
+	if dl, ok := ctx.Deadline(); ok && (own.IsZero() || dl.Before(own)) {
+		_ = c.s.SetReadDeadline(dl)
+	}
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		_ = c.s.SetReadDeadline(time.Unix(1, 0))
+	})
+	return func(err error) error {
+		if !stop() {
+			<-fired
+		}
+		c.dlMu.Lock()
+		_ = c.s.SetReadDeadline(c.readDline)
+		c.dlMu.Unlock()
+		if err == nil || c.closed.Load() {
+			return err
+		}
+		if cerr := contextError(ctx); cerr != nil {
+			return &OpError{Op: "receive", Err: cerr}
+		}
+		return err
+	}
+}
+
+// contextError is ctx.Err(), or DeadlineExceeded as soon as the deadline
+// has passed, before ctx's own timer has fired.
+func contextError(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// isOverrun reports whether err is an overrun (ENOBUFS).
+func isOverrun(err error) bool {
+	return err != nil && errors.Is(err, ErrOverrun)
+}
