@@ -36,9 +36,13 @@
 // # Concurrency
 //
 // A Conn is safe for concurrent use; its type documentation states the
-// contract. Execute runs one exchange at a time and matches replies by
-// sequence number and by source port, so a datagram forged by another
-// process is never taken for the kernel's reply.
+// contract. One Conn carries any number of requests in flight and a stream
+// of notifications at once: every datagram goes through one read path,
+// which routes each message by sequence number and by sender to the
+// exchange waiting for it, or to Receive. A datagram forged by another
+// process is never taken for the kernel's reply, and a reply is never
+// lost or handed to the wrong caller. Callbacks of ExecuteEach and
+// ReceiveEach may call the Conn.
 //
 // # Performance
 //
@@ -56,7 +60,11 @@
 // epoll waiter for every datagram queued to a registered socket. Deadlines,
 // contexts and Close work the same either way.
 //
-// Message is a struct of eight words that the compiler keeps in memory. A
+// Receive buffers are shared by all Conns and taken only while a Conn
+// reads or holds replies, so an idle Conn holds no buffer, however large
+// its MaxMessageSize.
+//
+// Message is a struct of 40 bytes that the compiler keeps in memory. A
 // function passed to ExecuteEach or ReceiveEach is fastest as a closure or
 // a plain function; a method value (x.Handle) goes through a wrapper that
 // copies each Message in a way that stalls the processor, several

@@ -13,8 +13,10 @@ import (
 // Send and Receive to see them).
 //
 // Only datagrams from the peer, sent to this port and not to a group, and
-// carrying the request's sequence number can answer it; anything else is
-// set aside for Receive or, for replies to abandoned requests, dropped.
+// carrying the request's sequence number can answer it; anything else goes
+// to Receive. Concurrent calls run side by side; dumps to the kernel take
+// turns, one at a time per socket as the kernel requires, instead of
+// failing with EBUSY.
 //
 // An error code from the peer (in NLMSG_ERROR or in NLMSG_DONE) returns an
 // *OpError wrapping the errno, with the extended ack. If any reply carried
@@ -29,8 +31,7 @@ func (c *Conn) Execute(m Message) ([]Message, error) {
 }
 
 // ExecuteContext is Execute that gives up when ctx is done, returning an
-// error matching ctx.Err(). Replies that arrive afterwards are dropped by
-// later exchanges.
+// error matching ctx.Err(). Replies that arrive afterwards are dropped.
 func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error) {
 	var msgs []Message
 	err := c.exchange(ctx, m, nil, &msgs)

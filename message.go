@@ -162,12 +162,32 @@ type Header struct {
 }
 
 // String formats h for logs and test diffs, e.g.
-// "{len=20 type=error flags=capped seq=7 pid=0}".
-func (h Header) String() string {
-	c := GetFlags
-	if h.Type == Error || h.Type == Done {
-		c = AckFlags
+// "{len=20 type=error flags=capped seq=7 pid=0}". The high flag bits
+// (0x100 to 0x800) mean different things for GET, NEW and DELETE requests,
+// and only the family knows which kind a type is: they print by name for
+// acknowledgements, replies and dump requests, and otherwise in hex
+// ("request|acknowledge|0x600" for a NEW with NLM_F_CREATE|NLM_F_EXCL).
+// Format names them for a context the caller knows.
+func (h Header) String() string { return h.Format(h.flagContext()) }
+
+// flagContext is the context String reads the high flag bits in, or
+// rawFlags when it cannot tell.
+func (h Header) flagContext() FlagContext {
+	const high = Root | Match | Atomic | Append
+	switch {
+	case h.Type == Error || h.Type == Done:
+		return AckFlags
+	case h.Flags&Request == 0, h.Flags&high == 0, h.Flags&high == Dump:
+		return GetFlags
 	}
+	return rawFlags
+}
+
+// rawFlags formats the high flag bits in hex, naming none.
+const rawFlags FlagContext = 255
+
+// Format formats h like String, reading the high flag bits in context c.
+func (h Header) Format(c FlagContext) string {
 	return "{len=" + strconv.FormatUint(uint64(h.Length), 10) +
 		" type=" + h.Type.String() +
 		" flags=" + h.Flags.Format(c) +

@@ -58,13 +58,27 @@ func TestHeaderFlagsString(t *testing.T) {
 }
 
 func TestHeaderString(t *testing.T) {
-	h := Header{Length: 36, Type: Error, Flags: Capped, Sequence: 7, PID: 0}
-	if got, want := h.String(), "{len=36 type=error flags=capped seq=7 pid=0}"; got != want {
-		t.Fatalf("got %q, want %q", got, want)
+	tests := []struct {
+		name string
+		h    Header
+		want string
+	}{
+		{"acknowledgement", Header{Length: 36, Type: Error, Flags: Capped, Sequence: 7}, "{len=36 type=error flags=capped seq=7 pid=0}"},
+		{"dump request", Header{Length: 20, Type: 18, Flags: Request | Dump, Sequence: 1, PID: 9}, "{len=20 type=18 flags=request|dump seq=1 pid=9}"},
+		{"reply", Header{Length: 20, Type: 16, Flags: Multi, Sequence: 1}, "{len=20 type=16 flags=multi seq=1 pid=0}"},
+		// A NEW request's NLM_F_CREATE|NLM_F_EXCL are GET's atomic|match:
+		// without the family's word, no name is given.
+		{"new request", Header{Length: 20, Type: 16, Flags: Request | Acknowledge | Create | Excl, Sequence: 2}, "{len=20 type=16 flags=request|acknowledge|0x600 seq=2 pid=0}"},
+		{"delete request", Header{Length: 20, Type: 17, Flags: Request | NonRecursive, Sequence: 3}, "{len=20 type=17 flags=request|0x100 seq=3 pid=0}"},
 	}
-	h = Header{Length: 20, Type: 18, Flags: Request | Dump, Sequence: 1, PID: 9}
-	if got, want := h.String(), "{len=20 type=18 flags=request|dump seq=1 pid=9}"; got != want {
-		t.Fatalf("got %q, want %q", got, want)
+	for _, tt := range tests {
+		if got := tt.h.String(); got != tt.want {
+			t.Errorf("%s: String() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	h := Header{Length: 20, Type: 16, Flags: Request | Create | Excl}
+	if got, want := h.Format(NewFlags), "{len=20 type=16 flags=request|excl|create seq=0 pid=0}"; got != want {
+		t.Errorf("Format(NewFlags) = %q, want %q", got, want)
 	}
 }
 
