@@ -27,9 +27,10 @@ import (
 // system call. A Conn made by NewConn has no cache, unless WatchFamilies
 // gives it that second socket: it asks the kernel every time.
 type Conn struct {
-	c     *netlink.Conn
-	reqs  bufferSlot
-	cache *familyCache // nil without a watcher
+	c        *netlink.Conn
+	reqs     bufferSlot
+	decoders slot[*netlink.AttributeDecoder]
+	cache    *familyCache // nil without a watcher
 }
 
 // Dial opens a generic netlink socket (NETLINK_GENERIC) with config, as
@@ -274,29 +275,39 @@ func (c *Conn) RemoveBPF() error { return c.c.RemoveBPF() }
 // SyscallConn gives access to the raw socket; see netlink.Conn.SyscallConn.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) { return c.c.SyscallConn() }
 
-// bufferSlot keeps one request buffer for reuse: a caller takes it, or a
-// new one when another caller has it, and puts it back when done.
-type bufferSlot struct {
+// A slot keeps one value for reuse: a caller takes it, or the zero value
+// when another caller has it, and puts it back when done. Unlike a
+// sync.Pool it never drops what it holds, so allocation budgets hold.
+type slot[T any] struct {
 	mu sync.Mutex
-	b  []byte
+	v  T
 }
+
+func (s *slot[T]) take() T {
+	var zero T
+	s.mu.Lock()
+	v := s.v
+	s.v = zero
+	s.mu.Unlock()
+	return v
+}
+
+func (s *slot[T]) put(v T) {
+	s.mu.Lock()
+	s.v = v
+	s.mu.Unlock()
+}
+
+// bufferSlot keeps one request buffer for reuse.
+type bufferSlot struct{ s slot[[]byte] }
 
 // maxKeptRequest is the largest request buffer a Conn keeps.
 const maxKeptRequest = 64 << 10
 
-func (s *bufferSlot) get() []byte {
-	s.mu.Lock()
-	b := s.b
-	s.b = nil
-	s.mu.Unlock()
-	return b[:0]
-}
+func (s *bufferSlot) get() []byte { return s.s.take()[:0] }
 
 func (s *bufferSlot) put(b []byte) {
-	if cap(b) > maxKeptRequest {
-		return
+	if cap(b) <= maxKeptRequest {
+		s.s.put(b)
 	}
-	s.mu.Lock()
-	s.b = b
-	s.mu.Unlock()
 }

@@ -53,12 +53,14 @@ func (c *Conn) getFamily(by uint16, name string, id uint16) (Family, error) {
 	var f Family
 	var perr error
 	n := 0
+	d := c.decoder()
 	err = c.exchange(req, ControllerID, 0, func(m Message) bool {
 		if n++; n == 1 {
-			f, perr = decodeFamily(m, name)
+			f, perr = decodeFamily(d, m, name)
 		}
 		return true
 	})
+	c.decoders.put(d)
 	c.reqs.put(req)
 	switch {
 	case err != nil:
@@ -87,11 +89,21 @@ func familyArg(by uint16, name string, id uint16) string {
 // decodeFamily decodes a CTRL_CMD_NEWFAMILY reply. When the family's name
 // is known equal to name, the Family's Name is name, which saves an
 // allocation.
-func decodeFamily(m Message, name string) (Family, error) {
+func decodeFamily(d *netlink.AttributeDecoder, m Message, name string) (Family, error) {
 	if m.Header.Command != CmdNewFamily {
 		return Family{}, fmt.Errorf("genetlink: controller command %d, want CTRL_CMD_NEWFAMILY (%d)", m.Header.Command, CmdNewFamily)
 	}
-	return parseFamily(m.Data, name)
+	return parseFamilyWith(d, m.Data, name)
+}
+
+// decoder returns an attribute decoder for the Conn's replies; put it back
+// in c.decoders when done. Reusing decoders saves the allocation of their
+// nested decoders.
+func (c *Conn) decoder() *netlink.AttributeDecoder {
+	if d := c.decoders.take(); d != nil {
+		return d
+	}
+	return new(netlink.AttributeDecoder)
 }
 
 // ListFamilies returns every generic netlink family the kernel has, in the
@@ -100,8 +112,10 @@ func (c *Conn) ListFamilies() ([]Family, error) {
 	var fams []Family
 	var perr error
 	req := []byte{CmdGetFamily, ControllerVersion, 0, 0}
+	d := c.decoder()
+	defer c.decoders.put(d)
 	err := c.exchange(req, ControllerID, netlink.Dump, func(m Message) bool {
-		f, err := decodeFamily(m, "")
+		f, err := decodeFamily(d, m, "")
 		if err != nil {
 			perr = err
 			return false

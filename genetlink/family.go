@@ -109,16 +109,22 @@ type MulticastGroup struct {
 // family without an id or a name is an error wrapping ErrMissing. A name
 // equal to known is known itself, not a new string.
 func parseFamily(b []byte, known string) (Family, error) {
+	var d netlink.AttributeDecoder
+	return parseFamilyWith(&d, b, known)
+}
+
+// parseFamilyWith is parseFamily with a decoder of the caller's, whose
+// nested decoders are then reused: decoding allocates only the Family.
+func parseFamilyWith(d *netlink.AttributeDecoder, b []byte, known string) (Family, error) {
 	var f Family
 	var hasID bool
-	var d netlink.AttributeDecoder
 	d.Reset(b)
 	for d.Next() {
 		switch d.Type() {
 		case AttrFamilyID:
 			f.ID, hasID = d.Uint16(), true
 		case AttrFamilyName:
-			f.Name = attrString(&d, known)
+			f.Name = attrString(d, known)
 		case AttrVersion:
 			f.Version = uint8(d.Uint32())
 		case AttrHeaderSize:
@@ -126,9 +132,9 @@ func parseFamily(b []byte, known string) (Family, error) {
 		case AttrMaxAttr:
 			f.MaxAttr = d.Uint32()
 		case AttrOps:
-			f.Operations = parseOperations(&d, f.Operations)
+			f.Operations = parseOperations(d, f.Operations)
 		case AttrMcastGroups:
-			f.Groups = parseGroups(&d, f.Groups)
+			f.Groups = parseGroups(d, f.Groups)
 		}
 	}
 	if err := d.Err(); err != nil {

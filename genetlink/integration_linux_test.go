@@ -298,3 +298,59 @@ func errnoOf(err error) error {
 	}
 	return nil
 }
+
+// Allocation budgets against the host kernel: the streaming Execute
+// allocates nothing, GetFamily from the cache only the copies of its two
+// slices, and uncached no more than its strings and slices.
+func TestIntegrationAllocations(t *testing.T) {
+	c := dialHost(t)
+	uncached := genetlink.NewConn(mustDial(t))
+	defer uncached.Close()
+	e := netlink.NewAttributeEncoder()
+	e.String(genetlink.AttrFamilyName, "nlctrl")
+	attrs, err := e.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := genetlink.Message{Header: genetlink.Header{Command: genetlink.CmdGetFamily, Version: genetlink.ControllerVersion}, Data: attrs}
+	n := 0
+	count := func(genetlink.Message) bool { n++; return true }
+	if _, err := c.GetFamily("nlctrl"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		fn   func() error
+		max  float64
+	}{
+		{"ExecuteEach", func() error { return c.ExecuteEach(req, genetlink.ControllerID, 0, count) }, 0},
+		{"GetFamily cached", func() error { _, err := c.GetFamily("nlctrl"); return err }, 2},
+		// The operations, the groups and the group's name.
+		{"GetFamily uncached", func() error { _, err := uncached.GetFamily("nlctrl"); return err }, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			got := testing.AllocsPerRun(100, func() {
+				if e := tt.fn(); e != nil {
+					err = e
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got > tt.max {
+				t.Errorf("%v allocations per call, want at most %v", got, tt.max)
+			}
+		})
+	}
+}
+
+func mustDial(t *testing.T) *netlink.Conn {
+	t.Helper()
+	nc, err := netlink.Dial(genetlink.Protocol, nil)
+	if err != nil {
+		testenv.Skip(t, fmt.Sprintf("no generic netlink here: %v", err))
+	}
+	return nc
+}
