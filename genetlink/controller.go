@@ -1,6 +1,7 @@
 package genetlink
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -136,8 +137,8 @@ func (c *Conn) ListFamilies() ([]Family, error) {
 // called family (CTRL_CMD_GETPOLICY with CTRL_ATTR_OP, Linux 5.10 and
 // later): the operation's do and dump policy indexes, and every policy
 // they lead to, nested ones included. An operation without any policy is
-// an error matching syscall.ENODATA; an unknown family one matching
-// os.ErrNotExist (ENOENT), as is an unknown operation.
+// an error matching ErrNoPolicy and syscall.ENODATA; an unknown family one
+// matching os.ErrNotExist (ENOENT), as is an unknown operation.
 func (c *Conn) Policy(family string, op uint32) (Policy, error) {
 	var e netlink.AttributeEncoder
 	e.Reset(append(c.reqs.get(), CmdGetPolicy, ControllerVersion, 0, 0))
@@ -162,6 +163,9 @@ func (c *Conn) Policy(family string, op uint32) (Policy, error) {
 	}
 	if err == nil && len(p.Operations) > 1 {
 		err = fmt.Errorf("genetlink: %d operation policies for one operation", len(p.Operations))
+	}
+	if errors.Is(err, errnoNoData) {
+		return Policy{}, fmt.Errorf("genetlink: policy of family %q operation %d: %w: %w", family, op, ErrNoPolicy, err)
 	}
 	if err != nil {
 		return Policy{}, fmt.Errorf("genetlink: policy of family %q operation %d: %w", family, op, err)

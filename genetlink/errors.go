@@ -4,8 +4,12 @@ import "errors"
 
 // Sentinel errors of this package. Errors from the kernel are those of
 // package netlink: an unknown family name or id matches os.ErrNotExist
-// (ENOENT), and an operation without a policy matches syscall.ENODATA.
+// (ENOENT).
 var (
+	// ErrNoPolicy means an operation has no attribute policy: the
+	// controller answered ENODATA, which the error matches too.
+	ErrNoPolicy = errors.New("no policy")
+
 	// ErrReserved means a genlmsghdr's reserved bytes were not zero.
 	ErrReserved = errors.New("reserved bytes not zero")
 

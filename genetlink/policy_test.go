@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"os"
-	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -99,7 +98,7 @@ func TestPolicy(t *testing.T) {
 			Operations: []genetlink.OperationPolicy{{Command: 2, Do: genetlink.NoPolicy, Dump: 0}},
 			Policies:   map[uint32][]genetlink.AttributePolicy{0: wantPolicies[3]},
 		}, nil},
-		{"no policy", "policed", 3, genetlink.Policy{}, syscall.ENODATA},
+		{"no policy", "policed", 3, genetlink.Policy{}, genetlink.ErrNoPolicy},
 		{"unknown operation", "policed", 9, genetlink.Policy{}, os.ErrNotExist},
 		{"unknown family", "nope", 1, genetlink.Policy{}, os.ErrNotExist},
 	}

@@ -49,7 +49,7 @@ func (g *Generic) getPolicy(r *GenericRequest) error {
 		s.add(op.DumpPolicy)
 	}
 	if len(s.policies) == 0 {
-		return syscall.ENODATA
+		return errnoNoData
 	}
 	var msgs []genetlink.Message
 	for _, op := range ops {

@@ -46,9 +46,6 @@ func FuzzParse(f *testing.F) {
 		if r, err := parseRoute(m); err == nil {
 			out = append(out, r, r.String())
 		}
-		if fam, err := parseFamily(m); err == nil {
-			out = append(out, fam)
-		}
 		for _, d := range append(routeDumps, genericDumps...) {
 			dm := decodeMessage(protocol{"route", familyRoute}, d, m)
 			writeMessage(io.Discard, m.Header, dm)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/genetlink"
 	"github.com/nlgo/netlink/internal/testenv"
 )
 
@@ -35,10 +36,10 @@ func TestIntegrationSummary(t *testing.T) {
 		t.Errorf("lo = %+v, want index 1 with 127.0.0.1/8", lo)
 	}
 	i = slices.IndexFunc(s.Families, func(f Family) bool { return f.Name == "nlctrl" })
-	if i < 0 || s.Families[i].ID != genlIDCtrl {
+	if i < 0 || s.Families[i].ID != genetlink.ControllerID {
 		t.Fatalf("families %+v, want nlctrl with id 16", s.Families)
 	}
-	if !slices.Contains(s.Families[i].Groups, Group{Name: "notify", ID: genlIDCtrl}) {
+	if !slices.Contains(s.Families[i].Groups, Group{Name: "notify", ID: uint32(genetlink.ControllerID)}) {
 		t.Errorf("nlctrl groups = %+v, want notify=16", s.Families[i].Groups)
 	}
 

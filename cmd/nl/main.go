@@ -3,8 +3,9 @@
 // Run without arguments, it lists the network links with their addresses
 // (rtnetlink) and the generic netlink families with their multicast groups;
 // it needs no privileges. The monitor command prints link, address and
-// route changes as they happen, and dump prints the raw replies to any dump
-// request, attribute by attribute. Run nl -h for the details.
+// route changes as they happen, dump prints the raw replies to any dump
+// request, attribute by attribute, and genl prints a generic netlink
+// family's operations with the policy of each. Run nl -h for the details.
 package main
 
 import (
@@ -27,6 +28,7 @@ Usage:
   nl [flags]                             links, addresses and generic netlink families
   nl [flags] monitor [-count N]          print link, address and route events until interrupted
   nl [flags] dump [-hdr N] FAMILY TYPE   send a dump request and print every reply
+  nl [flags] genl NAME                   a generic netlink family's operations and their policies
   nl help                                print this help
 
 Flags, accepted before or after the command:
@@ -45,6 +47,7 @@ Examples:
   nl monitor -count 5
   nl dump route getroute
   nl dump generic getfamily
+  nl genl nlctrl
 
 Exit status: 0 on success, 1 on an error, 2 on a command-line mistake.
 `
@@ -61,7 +64,7 @@ func main() {
 
 // options are the command line's flags and arguments.
 type options struct {
-	cmd    string   // "summary", "monitor", "dump" or "help"
+	cmd    string   // "summary", "monitor", "dump", "genl" or "help"
 	args   []string // the command's arguments
 	json   bool
 	nsName string
@@ -103,6 +106,7 @@ func parseArgs(args []string) (options, error) {
 		fs.IntVar(&o.count, "count", 0, "exit after `N` events")
 	case "dump":
 		fs.IntVar(&o.hdr, "hdr", -1, "family header size in `bytes`")
+	case "genl":
 	default:
 		return o, usagef("unknown command %q", o.cmd)
 	}
@@ -113,7 +117,9 @@ func parseArgs(args []string) (options, error) {
 	switch {
 	case o.cmd == "dump" && len(o.args) != 2:
 		return o, usagef("dump needs a FAMILY and a TYPE, as in: nl dump route getlink")
-	case o.cmd != "dump" && len(o.args) != 0:
+	case o.cmd == "genl" && len(o.args) != 1:
+		return o, usagef("genl needs a family NAME, as in: nl genl nlctrl")
+	case o.cmd != "dump" && o.cmd != "genl" && len(o.args) != 0:
 		return o, usagef("%s takes no arguments, got %q", o.cmd, o.args)
 	case o.count < 0:
 		return o, usagef("-count %d: must be 0 or more", o.count)
@@ -195,6 +201,8 @@ func execute(ctx context.Context, o options, w io.Writer) error {
 			t.hdrLen = o.hdr
 		}
 		return runDump(ctx, w, o, p, t)
+	case "genl":
+		return runGenl(w, o, o.args[0])
 	}
 	s, err := collectSummary(ctx, o.netns)
 	if err != nil {

@@ -33,6 +33,8 @@ func TestParseArgs(t *testing.T) {
 			options{cmd: "dump", args: []string{"route", "getnsid"}, json: true, hdr: 4}},
 		{"dump after --", []string{"dump", "--", "route", "-1"},
 			options{cmd: "dump", args: []string{"route", "-1"}, hdr: -1}},
+		{"genl", []string{"genl", "-json", "ethtool"},
+			options{cmd: "genl", args: []string{"ethtool"}, json: true, hdr: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +64,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{"summary argument", []string{"summary", "x"}, "no arguments"},
 		{"dump without type", []string{"dump", "route"}, "FAMILY and a TYPE"},
 		{"dump extra argument", []string{"dump", "route", "getlink", "x"}, "FAMILY and a TYPE"},
+		{"genl without family", []string{"genl"}, "family NAME"},
+		{"genl two families", []string{"genl", "a", "b"}, "family NAME"},
 		{"header too large", []string{"dump", "-hdr", "70000", "route", "getlink"}, "-hdr 70000"},
 		{"unknown family", []string{"dump", "bogus", "getlink"}, `unknown netlink family "bogus"`},
 		{"family out of range", []string{"dump", "99", "1"}, "out of range"},
@@ -85,12 +89,12 @@ func TestRunUsageErrors(t *testing.T) {
 }
 
 func TestRunHelp(t *testing.T) {
-	for _, args := range [][]string{{"-h"}, {"-help"}, {"help"}, {"monitor", "-h"}, {"dump", "-h"}} {
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"help"}, {"monitor", "-h"}, {"dump", "-h"}, {"genl", "-h"}} {
 		var stdout, stderr strings.Builder
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 			t.Errorf("run(%q) = %d, want 0; stderr:\n%s", args, code, &stderr)
 		}
-		for _, cmd := range []string{"monitor", "dump", "-json", "-count", "-hdr", "-netns"} {
+		for _, cmd := range []string{"monitor", "dump", "genl", "-json", "-count", "-hdr", "-netns"} {
 			if !strings.Contains(stdout.String(), cmd) {
 				t.Errorf("run(%q): the help does not mention %s", args, cmd)
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/genetlink"
 )
 
 // The name tables are indexed by type: spot-check that no line lost a name.
@@ -81,7 +82,7 @@ func TestParseDumpType(t *testing.T) {
 		{route, "RTM_GETADDR", "getaddr", rtmGetAddr, ifaddrmsgLen, nil, rtmNewAddr, "newaddr"},
 		{route, "26", "getroute", rtmGetRoute, rtmsgLen, nil, rtmNewRoute, "newroute"},
 		{route, "200", "200", 200, ifinfomsgLen, nil, 198, ""},
-		{generic, "getfamily", "getfamily", genlIDCtrl, genlHdrLen, []byte{ctrlCmdGetFamily, ctrlVersion, 0, 0}, genlIDCtrl, "nlctrl"},
+		{generic, "getfamily", "getfamily", genlIDCtrl, genlHdrLen, []byte{genetlink.CmdGetFamily, genetlink.ControllerVersion, 0, 0}, genlIDCtrl, "nlctrl"},
 		{generic, "0x1c", "0x1c", 0x1c, genlHdrLen, nil, 0x1c, ""},
 		{audit, "1000", "1000", 1000, ifinfomsgLen, nil, netlink.Done, "done"},
 	}

@@ -109,27 +109,4 @@ func TestParseShortMessages(t *testing.T) {
 	if _, err := parseRoute(m); err == nil {
 		t.Error("parseRoute of a 4-byte payload succeeded")
 	}
-	if _, err := parseFamily(netlink.Message{}); err == nil {
-		t.Error("parseFamily of an empty payload succeeded")
-	}
-}
-
-func TestParseFamily(t *testing.T) {
-	groups := marshal(t,
-		netlink.Attribute{Type: 1 | netlink.AttributeNested, Data: marshal(t,
-			netlink.Attribute{Type: ctrlAttrGrpID, Data: binary.NativeEndian.AppendUint32(nil, 16)},
-			netlink.Attribute{Type: ctrlAttrGrpName, Data: []byte("notify\x00")})})
-	m := message(t, genlIDCtrl, []byte{1, 2, 0, 0},
-		netlink.Attribute{Type: ctrlAttrName, Data: []byte("nlctrl\x00")},
-		netlink.Attribute{Type: ctrlAttrFamilyID, Data: binary.NativeEndian.AppendUint16(nil, 16)},
-		netlink.Attribute{Type: ctrlAttrVersion, Data: binary.NativeEndian.AppendUint32(nil, 2)},
-		netlink.Attribute{Type: ctrlAttrMcastGrps | netlink.AttributeNested, Data: groups})
-	got, err := parseFamily(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Family{Name: "nlctrl", ID: 16, Version: 2, Groups: []Group{{Name: "notify", ID: 16}}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("parseFamily (-want +got):\n%s", diff)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/genetlink"
 )
 
 // A summary is what nl shows when run without a command.
@@ -38,12 +39,13 @@ func collectSummary(ctx context.Context, netns int) (summary, error) {
 	}
 	s.Links = attachAddresses(links, addrs)
 
-	gc, err := netlink.Dial(familyGeneric, &netlink.Config{NetNS: netns})
+	nc, err := netlink.Dial(familyGeneric, &netlink.Config{NetNS: netns})
 	if err != nil {
 		return s, err
 	}
+	gc := genetlink.NewConn(nc)
 	defer gc.Close()
-	if s.Families, err = listFamilies(ctx, gc); err != nil {
+	if s.Families, err = listFamilies(gc); err != nil {
 		return s, fmt.Errorf("listing generic netlink families: %w", err)
 	}
 	return s, nil
