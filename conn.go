@@ -110,7 +110,8 @@ type Socket interface {
 	// or an error. It returns early at the read deadline, with an error
 	// matching os.ErrDeadlineExceeded, and on Close. The Conn calls it only
 	// after Receive returned ErrWouldBlock, and calls Receive again after
-	// it, so a spurious return is harmless.
+	// it, so a spurious return is harmless. It may return an overrun, like
+	// Receive, if it finds one pending.
 	Wait() error
 	// PID returns the port ID the socket is bound to.
 	PID() uint32
@@ -164,7 +165,8 @@ type Conn struct {
 	seq     atomic.Uint32
 	closed  atomic.Bool
 
-	rs readSide
+	rs    readSide
+	spare atomic.Pointer[exchange] // an exchange to reuse, taken without a lock
 
 	dlMu      sync.Mutex
 	readDline time.Time

@@ -66,10 +66,11 @@ type sysSocket struct {
 	rn     int
 	rerr   error
 	readFn func(fd uintptr) bool
-	// waitFn is Wait's function for the poller: false on its first call,
-	// so that the poller waits, true after (waits is its call count).
-	waitFn func(fd uintptr) bool
-	waits  int
+	// waitFn is Wait's function for the poller: a check on its first call,
+	// true after it (waits is its call count, waitErr what the check found).
+	waitFn  func(fd uintptr) bool
+	waits   int
+	waitErr error
 	// wantCmsg is set once an option that makes the kernel send control
 	// messages (PacketInfo, ListenAllNSID) is turned on; until then a read
 	// is a recvfrom, which costs the kernel less than a recvmsg.
@@ -391,23 +392,44 @@ func (s *sysSocket) Receive(b []byte) (int, Source, error) {
 	return s.rn, src, nil
 }
 
-// Wait blocks in the poller until the socket may be readable, registering
-// it first if needed. The Conn calls it only after Receive found nothing
-// queued, so the first check can be skipped: the poller reports every
-// datagram queued since then, and also an error such as ENOBUFS.
+// Wait blocks in the poller until the socket is readable, registering it
+// first if needed. The poller forgets readiness reported before a wait
+// starts, so the first check, inside the wait, is a real one: a zero-length
+// MSG_PEEK that takes nothing off the queue. An error it finds pending
+// (ENOBUFS) is taken by it, so Wait returns that.
 func (s *sysSocket) Wait() error {
 	if !s.polled.Load() {
 		if err := s.register(); err != nil {
 			return err
 		}
 	}
-	s.waits = 0
-	return s.rc.Read(s.waitFn)
+	s.waits, s.waitErr = 0, nil
+	if err := s.rc.Read(s.waitFn); err != nil {
+		return err
+	}
+	return s.waitErr
 }
 
-func (s *sysSocket) doWait(uintptr) bool {
+func (s *sysSocket) doWait(fd uintptr) bool {
 	s.waits++
-	return s.waits > 1
+	if s.waits > 1 {
+		return true // woken: Receive looks
+	}
+	for {
+		_, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, 0, 0, unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		case 0:
+		case unix.ENOBUFS:
+			s.waitErr = overrunError{os.NewSyscallError("recvfrom", e)}
+		default:
+			s.waitErr = os.NewSyscallError("recvfrom", e)
+		}
+		return true
+	}
 }
 
 func (s *sysSocket) doRead(fd uintptr) bool {

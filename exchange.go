@@ -63,14 +63,8 @@ func (c *Conn) exchange(ctx context.Context, m Message, each func(Message) bool,
 		return &OpError{Op: "execute", Err: net.ErrClosed}
 	}
 	rs := &c.rs
-	rs.mu.Lock()
-	x := rs.lockedGet()
-	rs.mu.Unlock()
-	defer func() {
-		rs.mu.Lock()
-		rs.lockedPut(x)
-		rs.mu.Unlock()
-	}()
+	x := c.getExchange()
+	defer c.putExchange(x)
 	c.fill(&m.Header)
 	m.Header.Length = uint32(MessageLen(len(m.Data)))
 	x.req = m.Header
@@ -86,6 +80,7 @@ func (c *Conn) exchange(ctx context.Context, m Message, each func(Message) bool,
 	if err := c.sendDatagram(x.wbuf, Addr{PID: c.peer}); err != nil {
 		rs.mu.Lock()
 		rs.lockedUnregister(x, false)
+		rs.lockedLeave(x)
 		rs.mu.Unlock()
 		return err
 	}
@@ -166,6 +161,7 @@ type exchange struct {
 	wbuf []byte        // the request, encoded
 
 	want      want
+	reading   bool   // holds the read end: set and cleared under the lock, by the goroutine only
 	req       Header // the request as sent
 	dump      bool   // a dump to the kernel, which takes turns
 	streaming bool   // an ExecuteEach: ready as soon as replies are in
@@ -211,10 +207,15 @@ func (x *exchange) messages() []Message {
 	if count == 0 {
 		return nil
 	}
-	b := make([]byte, len(x.stored)+x.kept)
-	copy(b, x.stored)
-	if x.kept > 0 {
-		copy(b[len(x.stored):], x.rb.b[:x.kept])
+	// append, unlike make and copy, does not zero the bytes it copies to.
+	var b []byte
+	switch {
+	case x.kept == 0:
+		b = append([]byte(nil), x.stored...)
+	case len(x.stored) == 0:
+		b = append([]byte(nil), x.rb.b[:x.kept]...)
+	default:
+		b = append(append(make([]byte, 0, len(x.stored)+x.kept), x.stored...), x.rb.b[:x.kept]...)
 	}
 	msgs := make([]Message, count)
 	off := 0

@@ -126,8 +126,16 @@ func putBuffer(rb *readBuffer) {
 	}
 }
 
-// lockedGet returns an exchange to use, reused if one is free.
-func (rs *readSide) lockedGet() *exchange {
+// getExchange returns an exchange to use: the Conn's spare one, one from
+// its free list, or a new one. The spare one is taken without a lock, so
+// that a lone caller pays two atomic operations for it.
+func (c *Conn) getExchange() *exchange {
+	if x := c.spare.Swap(nil); x != nil {
+		return x
+	}
+	rs := &c.rs
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	if n := len(rs.free); n > 0 {
 		x := rs.free[n-1]
 		rs.free[n-1] = nil
@@ -137,21 +145,32 @@ func (rs *readSide) lockedGet() *exchange {
 	return &exchange{wake: make(chan struct{}, 1)}
 }
 
-// lockedPut keeps x for reuse, dropping what it refers to.
-func (rs *readSide) lockedPut(x *exchange) {
+// putExchange keeps x, which no reader refers to any more, for reuse,
+// dropping what it refers to.
+func (c *Conn) putExchange(x *exchange) {
 	putBuffer(x.rb)
 	stored := x.stored[:0]
 	if cap(stored) > 64<<10 {
 		stored = nil
 	}
-	*x = exchange{wake: x.wake, wbuf: x.wbuf[:0], stored: stored}
+	wbuf := x.wbuf[:0]
+	if cap(wbuf) > 64<<10 {
+		wbuf = nil
+	}
+	*x = exchange{wake: x.wake, wbuf: wbuf, stored: stored}
 	select {
 	case <-x.wake: // a stale wakeup
 	default:
 	}
+	if c.spare.CompareAndSwap(nil, x) {
+		return
+	}
+	rs := &c.rs
+	rs.mu.Lock()
 	if len(rs.free) < 4 {
 		rs.free = append(rs.free, x)
 	}
+	rs.mu.Unlock()
 }
 
 // wakeUp wakes x's goroutine if it waits; a wakeup is never lost, and a
@@ -182,7 +201,7 @@ func (rs *readSide) lockedLeave(x *exchange) {
 		rs.waiters = slices.Delete(rs.waiters, i, i+1)
 	}
 	if rs.reader == x {
-		rs.reader = nil
+		rs.reader, x.reading = nil, false
 	}
 	if rs.reader == nil && len(rs.waiters) > 0 {
 		wakeUp(rs.waiters[0])
@@ -200,11 +219,15 @@ func (rs *readSide) lockedWakeAll() {
 // await blocks until x's goroutine has what it waits for, reading the
 // socket whenever no other goroutine does. It returns an error only for
 // this goroutine: its context is done, the read deadline passed, the Conn
-// closed, or reading failed; x.want's condition need not hold then.
+// closed, or reading failed; x.want's condition need not hold then. Either
+// way x no longer holds the read end.
 func (c *Conn) await(ctx context.Context, x *exchange) error {
 	rs := &c.rs
-	rs.mu.Lock()
 	for {
+		if x.reading {
+			return c.read(ctx, x)
+		}
+		rs.mu.Lock()
 		if c.closed.Load() {
 			rs.lockedLeave(x)
 			rs.mu.Unlock()
@@ -216,18 +239,8 @@ func (c *Conn) await(ctx context.Context, x *exchange) error {
 			return nil
 		}
 		if rs.reader == nil {
-			rs.reader = x
-			if i := slices.Index(rs.waiters, x); i >= 0 {
-				rs.waiters = slices.Delete(rs.waiters, i, i+1)
-			}
+			rs.lockedTakeRead(x)
 			rs.mu.Unlock()
-			err := c.read(ctx, x)
-			rs.mu.Lock()
-			if err != nil {
-				rs.lockedLeave(x)
-				rs.mu.Unlock()
-				return err
-			}
 			continue
 		}
 		if !slices.Contains(rs.waiters, x) {
@@ -238,97 +251,140 @@ func (c *Conn) await(ctx context.Context, x *exchange) error {
 		case <-x.wake:
 		case <-ctx.Done():
 			rs.mu.Lock()
-			if rs.lockedReady(x) {
-				continue
-			}
+			ready := rs.lockedReady(x)
 			rs.lockedLeave(x)
 			rs.mu.Unlock()
+			if ready {
+				return nil
+			}
 			return &OpError{Op: "receive", Err: context.Cause(ctx)}
 		}
-		rs.mu.Lock()
+	}
+}
+
+// lockedTakeRead gives the read end to x.
+func (rs *readSide) lockedTakeRead(x *exchange) {
+	rs.reader, x.reading = x, true
+	if i := slices.Index(rs.waiters, x); i >= 0 {
+		rs.waiters = slices.Delete(rs.waiters, i, i+1)
 	}
 }
 
 // read holds the read end for x until x has what it waits for or reading
 // fails: it reads and routes datagrams, and waits for the socket when
-// nothing is queued. The read end is released by the caller.
+// nothing is queued. It releases the read end before it returns. Without
+// a context to undo, the read end goes in the same critical section that
+// routes the datagram that made x ready.
 func (c *Conn) read(ctx context.Context, x *exchange) error {
+	rs := &c.rs
+	plain := ctx.Done() == nil
 	stop := c.watch(ctx)
+	release := func(err error) error {
+		err = stop(err)
+		rs.mu.Lock()
+		rs.lockedLeave(x)
+		rs.mu.Unlock()
+		return err
+	}
 	for {
-		err := c.readDatagram(x)
-		if err == nil {
-			c.rs.mu.Lock()
-			ready := c.rs.lockedReady(x)
-			c.rs.mu.Unlock()
-			if ready {
-				return stop(nil)
-			}
+		ready, err := c.readDatagram(x, plain)
+		switch {
+		case err == nil && !ready:
 			continue
+		case err == nil && plain:
+			return nil // released by readDatagram
+		case err == nil:
+			return release(nil)
+		case err != ErrWouldBlock:
+			return release(err)
 		}
-		if err != ErrWouldBlock {
-			return stop(err)
-		}
-		c.rs.mu.Lock()
-		if c.rs.congested {
+		rs.mu.Lock()
+		if rs.congested {
 			// The queue is empty: the kernel delivers again.
-			c.rs.congested = false
-			c.rs.lockedWakeAll()
+			rs.congested = false
+			rs.lockedWakeAll()
 		}
-		ready := c.rs.lockedReady(x)
-		c.rs.mu.Unlock()
+		ready = rs.lockedReady(x)
+		rs.mu.Unlock()
 		if ready {
-			return stop(nil)
+			return release(nil)
 		}
 		if x.kept == 0 && x.count == 0 {
 			// Hold no buffer while waiting, which may take forever.
 			putBuffer(x.rb)
 			x.rb = nil
 		}
-		if err := c.s.Wait(); err != nil {
-			return stop(c.opError("receive", err))
+		if err := c.s.Wait(); isOverrun(err) {
+			rs.mu.Lock()
+			rs.lockedOverrun(c.opError("receive", err))
+			rs.mu.Unlock()
+		} else if err != nil {
+			return release(c.opError("receive", err))
 		}
 	}
 }
 
-// readDatagram reads one datagram for x's goroutine, the reader, and
-// routes it. It returns ErrWouldBlock when nothing is queued; an overrun
-// or a datagram over the size limit is routed like a datagram and is not
-// an error for x. The datagram goes right after the replies x has kept.
-func (c *Conn) readDatagram(x *exchange) error {
+// readDatagram reads one datagram for x's goroutine, the reader, routes
+// it, and reports whether x then has what it waits for; if so and leave
+// is set, x gives up the read end in the same critical section. It returns
+// ErrWouldBlock when nothing is queued; an overrun or a datagram over the
+// size limit is routed like a datagram and is not an error for x. The
+// datagram goes right after the replies x has kept.
+func (c *Conn) readDatagram(x *exchange, leave bool) (bool, error) {
 	if c.closed.Load() {
-		return &OpError{Op: "receive", Err: net.ErrClosed}
+		return false, &OpError{Op: "receive", Err: net.ErrClosed}
 	}
 	off := x.kept
 	if need := off + c.maxSize + Alignment; x.rb == nil || len(x.rb.b) < need {
-		rb := getBuffer(max(need, 2*off))
-		if x.rb != nil {
-			copy(rb.b, x.rb.b[:off])
-			putBuffer(x.rb)
-		}
-		x.rb = rb
+		c.growBuffer(x, need)
 	}
 	n, src, err := c.s.Receive(x.rb.b[off : off+c.maxSize])
-	rs := &c.rs
-	switch {
-	case err == ErrWouldBlock:
-		return err
-	case isOverrun(err):
-		rs.mu.Lock()
-		rs.lockedOverrun(c.opError("receive", err))
-		rs.mu.Unlock()
-		return nil
-	case err != nil:
-		return c.opError("receive", err)
-	case n > c.maxSize:
-		rs.mu.Lock()
-		c.lockedTooLarge(x.rb.b[off:off+c.maxSize], n, src)
-		rs.mu.Unlock()
-		return nil
+	if err == ErrWouldBlock || err != nil && !isOverrun(err) {
+		if err != ErrWouldBlock {
+			err = c.opError("receive", err)
+		}
+		return false, err
 	}
+	rs := &c.rs
 	rs.mu.Lock()
-	c.lockedRoute(x, n, src)
+	switch {
+	case err != nil:
+		rs.lockedOverrun(c.opError("receive", err))
+	case n > c.maxSize:
+		c.lockedTooLarge(x.rb.b[off:off+c.maxSize], n, src)
+	default:
+		c.lockedRoute(x, n, src)
+	}
+	ready := rs.lockedReady(x)
+	if ready && leave {
+		rs.lockedLeave(x)
+	}
 	rs.mu.Unlock()
-	return nil
+	return ready, nil
+}
+
+// growBuffer gives x a buffer of at least need bytes, holding the replies
+// it kept so far. A dump starts with a large buffer if one is free, so
+// that its replies are not copied when they outgrow a plain one; growing
+// doubles, so that a dump copies what it kept only a few times.
+func (c *Conn) growBuffer(x *exchange, need int) {
+	if x.rb == nil {
+		if x.dump {
+			if rb, _ := largeBuffers.Get().(*readBuffer); rb != nil {
+				if len(rb.b) >= need {
+					x.rb = rb
+					return
+				}
+				putBuffer(rb)
+			}
+		}
+		x.rb = getBuffer(need)
+		return
+	}
+	rb := getBuffer(max(need, 2*len(x.rb.b)))
+	copy(rb.b, x.rb.b[:x.kept])
+	putBuffer(x.rb)
+	x.rb = rb
 }
 
 // lockedRoute routes the messages of the n-byte datagram just read into
@@ -591,6 +647,10 @@ func (rs *readSide) lockedEndDump() {
 // register registers x's request, whose header is final, before it is
 // sent, so that no reader can miss a reply: it waits while the socket is
 // congested and, for a dump to the kernel, for the dump slot.
+//
+// A request to the kernel takes the read end too, if it is free, in the
+// same critical section: the kernel answers before the send returns, and
+// a send to it never waits, so no other reader is kept waiting.
 func (c *Conn) register(ctx context.Context, x *exchange) error {
 	rs := &c.rs
 	x.want = wantRegister
@@ -598,6 +658,9 @@ func (c *Conn) register(ctx context.Context, x *exchange) error {
 		rs.mu.Lock()
 		if rs.lockedReady(x) {
 			err := rs.lockedRegister(x)
+			if err == nil && c.peer == 0 && rs.reader == nil {
+				rs.lockedTakeRead(x)
+			}
 			rs.mu.Unlock()
 			return err
 		}

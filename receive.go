@@ -67,22 +67,23 @@ func (c *Conn) ReceiveEachContext(ctx context.Context, fn func(m Message, src So
 // its goroutine read and holds in its buffer, or the oldest queued.
 func (c *Conn) receive(ctx context.Context, use func(b []byte, src Source) error) error {
 	rs := &c.rs
-	rs.mu.Lock()
-	x := rs.lockedGet()
-	rs.mu.Unlock()
-	defer func() {
-		rs.mu.Lock()
-		rs.lockedPut(x)
-		rs.mu.Unlock()
-	}()
+	x := c.getExchange()
+	defer c.putExchange(x)
 	x.want = wantQueue
-	if err := c.await(ctx, x); err != nil {
-		return err
+	for {
+		if err := c.await(ctx, x); err != nil {
+			return err
+		}
+		if x.count > 0 {
+			return use(x.rb.b[:x.kept], x.src)
+		}
+		rs.mu.Lock()
+		if len(rs.queue) > 0 {
+			break // with the lock held
+		}
+		// Another Receive took what there was.
+		rs.mu.Unlock()
 	}
-	if x.count > 0 {
-		return use(x.rb.b[:x.kept], x.src)
-	}
-	rs.mu.Lock()
 	q := rs.queue[0]
 	rs.queue[0] = queued{}
 	rs.queue = rs.queue[1:]

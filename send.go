@@ -50,10 +50,7 @@ func (c *Conn) send(msgs []Message, to Addr) error {
 	if c.closed.Load() {
 		return &OpError{Op: "send", Err: net.ErrClosed}
 	}
-	rs := &c.rs
-	rs.mu.Lock()
-	x := rs.lockedGet()
-	rs.mu.Unlock()
+	x := c.getExchange()
 	b := x.wbuf[:0]
 	var err error
 	for i := range msgs {
@@ -68,9 +65,7 @@ func (c *Conn) send(msgs []Message, to Addr) error {
 		err = c.sendDatagram(b, to)
 	}
 	x.wbuf = b
-	rs.mu.Lock()
-	rs.lockedPut(x)
-	rs.mu.Unlock()
+	c.putExchange(x)
 	return err
 }
 
