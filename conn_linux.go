@@ -59,6 +59,15 @@ type sysSocket struct {
 	// as an os.File's finalizer does once it is registered.
 	cleanup runtime.Cleanup
 
+	// recvMu keeps each receive system call apart from the sendto of a
+	// dump request. The kernel builds a dump's first datagram in the
+	// sendto and queues it only after it lets go of the dump, and any
+	// receive on the socket meanwhile may run the dump on to its end: its
+	// NLMSG_DONE then overtakes the first datagram. (Seen with one
+	// goroutine receiving while another sent dumps: the DONE ended the
+	// exchange, and the first replies arrived after it.)
+	recvMu sync.Mutex
+
 	rmsg   unix.Msghdr
 	riov   unix.Iovec
 	rname  unix.RawSockaddrNetlink
@@ -321,6 +330,10 @@ func (c rawConn) Write(fn func(fd uintptr) bool) error { return c.s.write(fn) }
 // write deadline and Close. All its state is on the stack: goroutines may
 // send at once.
 func (s *sysSocket) Send(b []byte, to Addr) error {
+	if to.PID == 0 && to.Groups == 0 && holdsDumpRequest(b) {
+		s.recvMu.Lock()
+		defer s.recvMu.Unlock()
+	}
 	sa := unix.RawSockaddrNetlink{Family: unix.AF_NETLINK, Pid: to.PID, Groups: to.Groups}
 	var p unsafe.Pointer
 	if len(b) > 0 {
@@ -334,6 +347,22 @@ func (s *sysSocket) Send(b []byte, to Addr) error {
 		}
 		time.Sleep(backoff)
 	}
+}
+
+// holdsDumpRequest reports whether the datagram b holds a request with
+// NLM_F_DUMP.
+func holdsDumpRequest(b []byte) bool {
+	for off := 0; off < len(b); {
+		h, ok := headerAt(b, off)
+		if !ok {
+			return false
+		}
+		if h.flags()&(Request|Dump) == Request|Dump {
+			return true
+		}
+		off = h.next(b, off)
+	}
+	return false
 }
 
 // sendOnce makes one sendto of the n bytes at p to sa.
@@ -416,7 +445,9 @@ func (s *sysSocket) doWait(fd uintptr) bool {
 		return true // woken: Receive looks
 	}
 	for {
+		s.recvMu.Lock()
 		_, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, 0, 0, unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
+		s.recvMu.Unlock()
 		switch e {
 		case unix.EINTR:
 			continue
@@ -441,6 +472,7 @@ func (s *sysSocket) doRead(fd uintptr) bool {
 		var n uintptr
 		var e syscall.Errno
 		op := "recvfrom"
+		s.recvMu.Lock()
 		if s.wantCmsg.Load() {
 			op = "recvmsg"
 			n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
@@ -450,6 +482,7 @@ func (s *sysSocket) doRead(fd uintptr) bool {
 			n, _, e = unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(s.riov.Base)), uintptr(s.riov.Len),
 				unix.MSG_TRUNC, uintptr(unsafe.Pointer(&s.rname)), uintptr(unsafe.Pointer(&s.rnamelen)))
 		}
+		s.recvMu.Unlock()
 		switch e {
 		case unix.EINTR:
 			continue

@@ -82,50 +82,6 @@ type queued struct {
 	lost bool // err reports datagrams lost here
 }
 
-// readBuffer is a receive buffer. Buffers are shared by all Conns through
-// pools rather than kept by each, so that an idle Conn holds none: a Conn
-// needs one only while it reads or holds replies, and a buffer large
-// enough for any datagram costs address space, not memory, until large
-// datagrams arrive. (The pools are the package's only shared state; they
-// hold nothing a Conn can observe.)
-type readBuffer struct{ b []byte }
-
-// Buffers come in two classes: plain ones of plainBuffer bytes, enough
-// for a read of DefaultMaxMessageSize after a megabyte of dump replies,
-// and larger ones, grown by dumps past that, up to maxRetainedBuffer.
-var plainBuffers, largeBuffers sync.Pool
-
-const plainBuffer = 2 << 20
-
-// maxRetainedBuffer is the largest receive buffer kept for reuse after an
-// exchange: enough for the dumps of a busy host's links and addresses
-// without another allocation, small enough not to pin the memory of a
-// one-off million-route dump.
-const maxRetainedBuffer = 8 << 20
-
-// getBuffer returns a buffer of at least n bytes.
-func getBuffer(n int) *readBuffer {
-	pool := &plainBuffers
-	if n > plainBuffer {
-		pool = &largeBuffers
-	}
-	if rb, _ := pool.Get().(*readBuffer); rb != nil && len(rb.b) >= n {
-		return rb
-	}
-	return &readBuffer{b: make([]byte, max(n, plainBuffer))}
-}
-
-// putBuffer returns rb to its pool, unless a huge dump grew it.
-func putBuffer(rb *readBuffer) {
-	switch {
-	case rb == nil || len(rb.b) > maxRetainedBuffer:
-	case len(rb.b) > plainBuffer:
-		largeBuffers.Put(rb)
-	default:
-		plainBuffers.Put(rb)
-	}
-}
-
 // getExchange returns an exchange to use: the Conn's spare one, one from
 // its free list, or a new one. The spare one is taken without a lock, so
 // that a lone caller pays two atomic operations for it.
@@ -364,24 +320,15 @@ func (c *Conn) readDatagram(x *exchange, leave bool) (bool, error) {
 }
 
 // growBuffer gives x a buffer of at least need bytes, holding the replies
-// it kept so far. A dump starts with a large buffer if one is free, so
-// that its replies are not copied when they outgrow a plain one; growing
-// doubles, so that a dump copies what it kept only a few times.
+// it kept so far. A dump starts with the largest buffer free, so that its
+// replies are not copied when they outgrow a smaller one; growing doubles,
+// so that a dump copies what it kept only a few times.
 func (c *Conn) growBuffer(x *exchange, need int) {
 	if x.rb == nil {
-		if x.dump {
-			if rb, _ := largeBuffers.Get().(*readBuffer); rb != nil {
-				if len(rb.b) >= need {
-					x.rb = rb
-					return
-				}
-				putBuffer(rb)
-			}
-		}
-		x.rb = getBuffer(need)
+		x.rb = getBuffer(need, x.dump)
 		return
 	}
-	rb := getBuffer(max(need, 2*len(x.rb.b)))
+	rb := getBuffer(max(need, 2*len(x.rb.b)), true)
 	copy(rb.b, x.rb.b[:x.kept])
 	putBuffer(x.rb)
 	x.rb = rb
