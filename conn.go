@@ -56,6 +56,10 @@ type Config struct {
 	// buffers are shared by all Conns, and their pages are only touched as
 	// large datagrams arrive.
 	MaxMessageSize int
+
+	// Tap, if set, observes every datagram the Conn sends and receives
+	// (see Tap). Default nil: nothing is observed, at no cost.
+	Tap Tap
 }
 
 // Addr is a netlink socket address (struct sockaddr_nl).
@@ -164,6 +168,7 @@ type Conn struct {
 	maxSize int
 	seq     atomic.Uint32
 	closed  atomic.Bool
+	tap     Tap
 
 	rs    readSide
 	spare atomic.Pointer[exchange] // an exchange to reuse, taken without a lock
@@ -192,7 +197,7 @@ func Dial(family int, config *Config) (*Conn, error) {
 }
 
 // NewConn returns a Conn that drives s, a Socket of protocol family. Of the
-// config, only Peer and MaxMessageSize apply: the others are for Dial,
+// config, only Peer, MaxMessageSize and Tap apply: the others are for Dial,
 // which makes the socket. A nil config means the defaults. See Socket.
 func NewConn(s Socket, family int, config *Config) *Conn {
 	var cfg Config
@@ -206,7 +211,7 @@ func NewConn(s Socket, family int, config *Config) *Conn {
 }
 
 func newConn(s Socket, family int, cfg *Config) *Conn {
-	c := &Conn{s: s, family: family, peer: cfg.Peer, maxSize: cfg.MaxMessageSize}
+	c := &Conn{s: s, family: family, peer: cfg.Peer, maxSize: cfg.MaxMessageSize, tap: cfg.Tap}
 	c.seq.Store(rand.Uint32())
 	return c
 }

@@ -29,6 +29,11 @@ import (
 // overrun in its place.
 const maxBacklog = 1024
 
+// maxFreeExchanges bounds the exchanges a Conn keeps for reuse: enough
+// for the goroutines that commonly share one, few enough that a Conn that
+// once served a crowd does not keep much.
+const maxFreeExchanges = 32
+
 // abandonedRecord is how many sequence numbers of exchanges that gave up
 // the read side remembers, so that their late replies are dropped rather
 // than taken for unsolicited messages.
@@ -104,7 +109,9 @@ func (c *Conn) getExchange() *exchange {
 // putExchange keeps x, which no reader refers to any more, for reuse,
 // dropping what it refers to.
 func (c *Conn) putExchange(x *exchange) {
-	putBuffer(x.rb)
+	if x.rb != nil {
+		putBuffer(x.rb)
+	}
 	stored := x.stored[:0]
 	if cap(stored) > 64<<10 {
 		stored = nil
@@ -123,7 +130,7 @@ func (c *Conn) putExchange(x *exchange) {
 	}
 	rs := &c.rs
 	rs.mu.Lock()
-	if len(rs.free) < 4 {
+	if len(rs.free) < maxFreeExchanges {
 		rs.free = append(rs.free, x)
 	}
 	rs.mu.Unlock()
@@ -300,6 +307,9 @@ func (c *Conn) readDatagram(x *exchange, leave bool) (bool, error) {
 			err = c.opError("receive", err)
 		}
 		return false, err
+	}
+	if c.tap != nil && err == nil {
+		c.tapReceived(x.rb.b[off:off+min(n, c.maxSize)], n, src)
 	}
 	rs := &c.rs
 	rs.mu.Lock()

@@ -75,5 +75,8 @@ func (c *Conn) sendDatagram(b []byte, to Addr) error {
 	if err := c.s.Send(b, to); err != nil {
 		return c.opError("send", err)
 	}
+	if c.tap != nil {
+		c.tapSent(b, to)
+	}
 	return nil
 }
