@@ -72,4 +72,3 @@ func (c *Conn) tapReceived(b []byte, n int, from Source) {
 	d := Datagram{Direction: Received, Family: c.family, Port: c.s.PID(), From: from, Time: time.Now(), Bytes: b, Length: n}
 	c.tap.Observe(&d)
 }
-
