@@ -3,6 +3,7 @@ package netlink
 import (
 	"context"
 	"net"
+	"sync/atomic"
 )
 
 // Execute sends a request to the Conn's peer and returns the replies,
@@ -157,8 +158,9 @@ func (x *exchange) deliver(b []byte, n int, each func(Message) bool) {
 // set those under the lock too: they fill in replies and the state of
 // the exchange.
 type exchange struct {
-	wake chan struct{} // the goroutine's wakeup, buffered
-	wbuf []byte        // the request, encoded
+	wake     chan struct{} // the goroutine's wakeup, buffered
+	signaled atomic.Bool   // a reader woke it ready and took it out of the waiters
+	wbuf     []byte        // the request, encoded
 
 	want      want
 	reading   bool   // holds the read end: set and cleared under the lock, by the goroutine only

@@ -56,7 +56,7 @@ type readSide struct {
 	pending []*exchange // exchanges registered and not done
 	last    *exchange   // the exchange the last routed message went to (a cache)
 
-	abandoned [abandonedRecord]uint32
+	abandoned *[abandonedRecord]uint32 // allocated at the first abandoned exchange
 	nextAband int
 
 	queue []queued // datagrams for Receive, oldest first
@@ -212,8 +212,12 @@ func (c *Conn) await(ctx context.Context, x *exchange) error {
 		rs.mu.Unlock()
 		select {
 		case <-x.wake:
+			if x.signaled.Swap(false) {
+				return nil
+			}
 		case <-ctx.Done():
 			rs.mu.Lock()
+			x.signaled.Store(false)
 			ready := rs.lockedReady(x)
 			rs.lockedLeave(x)
 			rs.mu.Unlock()
@@ -372,7 +376,7 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 			// bear one, the exchange the messages before it answered;
 			// with none, Receive reports it after those messages.
 			y := rs.lockedMalformedFor(b[off:])
-			if y == nil && len(b)-off < HeaderLen && prev != nil && !prev.done {
+			if y == nil && len(b)-off < HeaderLen && slices.Contains(rs.pending, prev) {
 				y = prev
 			}
 			if y == nil && all {
@@ -417,7 +421,7 @@ func (c *Conn) lockedRoute(x *exchange, n int, src Source) {
 				rs.lockedFinished(y)
 			}
 			if rs.lockedReady(y) {
-				wakeUp(y)
+				rs.lockedSignal(y)
 			}
 		case own && h.seq == x.req.Sequence:
 			prev = x
@@ -536,17 +540,36 @@ func (rs *readSide) lockedOverrun(err error) {
 		if y.dump && y.multi {
 			continue
 		}
-		rs.lockedFail(y, &OpError{Op: "execute", Err: err, Sequence: y.req.Sequence})
 		rs.lockedRecordAbandoned(y.req.Sequence)
+		rs.lockedFail(y, &OpError{Op: "execute", Err: err, Sequence: y.req.Sequence})
 	}
 	rs.lockedLost(err)
 }
 
-// lockedFail ends exchange y with err and wakes its goroutine.
+// lockedFail ends exchange y with err and wakes its goroutine; y is not
+// to be touched after it.
 func (rs *readSide) lockedFail(y *exchange, err error) {
 	y.err, y.done = err, true
 	rs.lockedFinished(y)
+	rs.lockedSignal(y)
+}
+
+// lockedSignal wakes y's goroutine, whose exchange now has what it waits
+// for, and takes it out of the waiters on its behalf, so that it returns
+// without taking the lock again and the read end never goes to it.
+func (rs *readSide) lockedSignal(y *exchange) {
+	if rs.reader == y {
+		return // it is reading, and sees for itself
+	}
+	i := slices.Index(rs.waiters, y)
+	if i >= 0 {
+		rs.waiters = slices.Delete(rs.waiters, i, i+1)
+	}
 	wakeUp(y)
+	if i >= 0 {
+		// Last: once y sees it, y may return and its exchange be reused.
+		y.signaled.Store(true)
+	}
 }
 
 // lockedLookup returns the registered exchange waiting for seq, or nil.
@@ -566,6 +589,9 @@ func (rs *readSide) lockedLookup(seq uint32) *exchange {
 // lockedRecordAbandoned remembers seq as the number of an exchange that
 // gave up, forgetting the oldest.
 func (rs *readSide) lockedRecordAbandoned(seq uint32) {
+	if rs.abandoned == nil {
+		rs.abandoned = new([abandonedRecord]uint32)
+	}
 	rs.abandoned[rs.nextAband] = seq
 	rs.nextAband = (rs.nextAband + 1) % abandonedRecord
 }
@@ -573,7 +599,7 @@ func (rs *readSide) lockedRecordAbandoned(seq uint32) {
 // lockedWasAbandoned reports whether seq is a recent exchange's that gave
 // up.
 func (rs *readSide) lockedWasAbandoned(seq uint32) bool {
-	return seq != 0 && slices.Contains(rs.abandoned[:], seq)
+	return seq != 0 && rs.abandoned != nil && slices.Contains(rs.abandoned[:], seq)
 }
 
 // lockedFinished takes y, which is done, out of the registered exchanges,
@@ -635,8 +661,8 @@ func (rs *readSide) lockedRegister(x *exchange) error {
 		return &OpError{Op: "execute", Sequence: seq,
 			Err: fmt.Errorf("sequence number %d is already in use by a request in flight", seq)}
 	}
-	if i := slices.Index(rs.abandoned[:], seq); i >= 0 {
-		rs.abandoned[i] = 0
+	if rs.lockedWasAbandoned(seq) {
+		rs.abandoned[slices.Index(rs.abandoned[:], seq)] = 0
 	}
 	rs.pending = append(rs.pending, x)
 	if x.dump {
