@@ -40,6 +40,18 @@
 //     and reports x-floor, the ratio of their times over the same
 //     iterations: a burst of load from elsewhere lands on both, so the
 //     ratio holds still where the side-by-side ones drift.
+//   - shared_test.go holds W7, requests on one shared Conn: 16 goroutines
+//     each doing GetLink on one Conn, for this library (nlgo), for
+//     mdlayher/netlink, for the same Conn of this library from one
+//     goroutine (nlgo1, the Conn's own rate) and for the floor, 16
+//     goroutines with a blocking socket each. It reports ns/op per request
+//     and req/s, side by side (BenchmarkSharedGetLink) and paired with
+//     the floor round by round (BenchmarkPairedSharedGetLink).
+//   - idle_test.go measures the Go heap that 1,000 idle Conns hold, each
+//     after one GetLink, in a process of its own (the test binary run
+//     again; see main_test.go): TestIdleConnMemory holds this library to
+//     at most 4 MiB, and BenchmarkIdleConns reports heap-MiB for it and
+//     for mdlayher/netlink.
 //   - netns_test.go opens the namespace and creates the floor's sockets in
 //     it on a locked thread of their own.
 //

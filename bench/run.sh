@@ -10,7 +10,8 @@
 # keeps one already made); otherwise the Conn benchmarks skip. It then runs
 # the tests that check every implementation does the same work, so a broken
 # benchmark fails before anything is timed, and reports this library's
-# allocation budget on the Conn workloads without stopping on it.
+# allocation budget on the Conn workloads and its idle-Conn memory budget
+# without stopping on them.
 #
 # The test binary is built once and run COUNT times over every benchmark,
 # so that implementations alternate and a burst of load elsewhere on the
@@ -28,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 count=${COUNT:-6}
-bench=${BENCH:-'^Benchmark(Decode|Encode|GetLink|DumpLinks|DumpAddrs|GetFamily|FanIn|PairedGetLink|PairedDumpLinks|PairedDumpAddrs|PairedGetFamily)$'}
+bench=${BENCH:-'^Benchmark(Decode|Encode|GetLink|DumpLinks|DumpAddrs|GetFamily|FanIn|SharedGetLink|IdleConns|PairedGetLink|PairedDumpLinks|PairedDumpAddrs|PairedGetFamily|PairedSharedGetLink)$'}
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
 
@@ -47,11 +48,11 @@ else
 fi
 
 echo "== checking that every implementation does the same work"
-go test -count 1 -run '^(TestSameResults|TestDecodersRejectMalformed|TestAllocations|TestConnSameReplies|TestFanInSameMessages)$' .
+go test -count 1 -run '^(TestSameResults|TestDecodersRejectMalformed|TestAllocations|TestConnSameReplies|TestFanInSameMessages|TestSharedSameReplies)$' .
 
-echo "== this library's allocation budget on the Conn workloads (reported, not enforced here)"
-if ! go test -count 1 -run '^TestConnAllocations$' . ; then
-	echo "== allocation budget MISSED (see above); continuing with the benchmarks"
+echo "== this library's allocation and idle-memory budgets (reported, not enforced here)"
+if ! go test -count 1 -run '^(TestConnAllocations|TestIdleConnMemory)$' . ; then
+	echo "== a budget MISSED (see above); continuing with the benchmarks"
 fi
 
 echo "== benchmarks, $count rounds, raw output in $out/raw.txt"
