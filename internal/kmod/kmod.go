@@ -25,6 +25,9 @@
 //
 // Malformed requests fail with EINVAL and an extended-ack message; unknown
 // types fail with EOPNOTSUPP.
+//
+// On Linux, Load, Unload and Reload load and unload the module, for tests
+// running as root in the VM, which finds the .ko in PathEnv.
 package kmod
 
 import (
@@ -43,6 +46,10 @@ const (
 	Groups          = 64          // NLGO_GROUPS: groups 1..64 exist
 	// ProtocolParamPath is the sysfs file holding the loaded module's protocol.
 	ProtocolParamPath = "/sys/module/nlgo_test/parameters/proto"
+	// PathEnv names the environment variable in which the VM runner
+	// (internal/vmtest) tells the tests where the module's .ko file is, so
+	// that a test running as root can reload the module (Reload).
+	PathEnv = "NLGO_KMOD_PATH"
 )
 
 // Message types of the raw protocol (enum nlgo_msg_type).
@@ -164,16 +171,38 @@ const (
 	GenlStringMax   = 63          // NLGO_GENL_STRING_MAX
 	GenlDataMax     = 1024        // NLGO_GENL_DATA_MAX
 	GenlGetDefault  = 10          // records of GET without GenlAttrCount
-	GenlCmdEcho     = 1           // doit: replies with U32, STRING, DATA of the request
+	GenlFlagsMask   = 0x0f0f      // NLGO_GENL_FLAGS_MASK: the bits GenlAttrFlags may have
+	GenlSelectBits  = 0x7         // NLGO_GENL_SELECT_BITS: the bits GenlAttrSelect may select
+	GenlCmdEcho     = 1           // doit: replies with the request's attributes (see GenlCmdEvent)
 	GenlCmdNotify   = 2           // doit: multicasts an EVENT to GenlAttrGroup
 	GenlCmdGet      = 3           // dumpit: GenlAttrCount records (INDEX, STRING)
-	GenlCmdEvent    = 4           // the multicast message: U32, STRING, DATA
+	GenlCmdEvent    = 4           // the multicast message: U32, STRING, DATA, FLAGS, SELECT, NEST of the request
 	GenlAttrU32     = 1           // NLA_U32
-	GenlAttrString  = 2           // NLA_NUL_STRING
-	GenlAttrGroup   = 3           // NLA_U32: 0 events, 1 alerts
+	GenlAttrString  = 2           // NLA_NUL_STRING, at most GenlStringMax bytes
+	GenlAttrGroup   = 3           // NLA_U32 at most 1: 0 events, 1 alerts
 	GenlAttrData    = 4           // NLA_BINARY, at most GenlDataMax
-	GenlAttrCount   = 5           // NLA_U32, at most DumpMax
+	GenlAttrCount   = 5           // NLA_U32 in 0..DumpMax
 	GenlAttrIndex   = 6           // NLA_U32 in GET records
+	GenlAttrFlags   = 7           // NLA_U16 with only bits of GenlFlagsMask
+	GenlAttrSelect  = 8           // NLA_BITFIELD32 of GenlSelectBits
+	GenlAttrNest    = 9           // NLA_NESTED: GenlNest* attributes
+	GenlMaxAttr     = 9           // the family's maxattr
+)
+
+// Attributes inside GenlAttrNest (NLGO_GENL_NEST_A_*), validated by a
+// policy of their own, and their limits.
+const (
+	GenlNestID       = 1    // NLA_U32 in GenlNestIDMin..GenlNestIDMax
+	GenlNestName     = 2    // NLA_NUL_STRING, at most GenlNestNameMax bytes
+	GenlNestKey      = 3    // NLA_BINARY of exactly GenlNestKeyLen bytes
+	GenlNestLevel    = 4    // NLA_S32 in GenlNestLevelMin..GenlNestLevelMax
+	GenlNestMaxType  = 4    // the nested policy's highest type
+	GenlNestIDMin    = 1    // NLGO_GENL_NEST_ID_MIN
+	GenlNestIDMax    = 4094 // NLGO_GENL_NEST_ID_MAX
+	GenlNestNameMax  = 15   // NLGO_GENL_NEST_NAME_MAX
+	GenlNestKeyLen   = 8    // NLGO_GENL_NEST_KEY_LEN
+	GenlNestLevelMin = -10  // NLGO_GENL_NEST_LEVEL_MIN
+	GenlNestLevelMax = 10   // NLGO_GENL_NEST_LEVEL_MAX
 )
 
 var ne = binary.NativeEndian

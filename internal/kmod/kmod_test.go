@@ -2,6 +2,10 @@ package kmod
 
 import (
 	"encoding/binary"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,5 +88,73 @@ func TestDumpRecord(t *testing.T) {
 	}
 	if got := DumpRecordName(42); got != "record-42" || len(got) >= DumpNameLen {
 		t.Errorf("DumpRecordName(42) = %q", got)
+	}
+}
+
+// headerValues reads the integer #defines and the enum members of
+// nlgo_test.h, by name.
+func headerValues(t *testing.T) map[string]int64 {
+	t.Helper()
+	b, err := os.ReadFile("nlgo_test.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string]int64{}
+	define := regexp.MustCompile(`^#define\s+(NLGO_\w+)\s+\(?(-?(?:0x[0-9a-fA-F]+|[0-9]+))[UL]*\)?\s*(?:/\*.*)?$`)
+	member := regexp.MustCompile(`^\s+(_*NLGO_\w+)(?:\s*=\s*(0x[0-9a-fA-F]+|[0-9]+))?,`)
+	next := int64(0)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "enum") {
+			next = 0
+		}
+		if m := define.FindStringSubmatch(line); m != nil {
+			v, err := strconv.ParseInt(m[2], 0, 64)
+			if err != nil {
+				t.Fatalf("nlgo_test.h: %q: %v", line, err)
+			}
+			vals[m[1]] = v
+		} else if m := member.FindStringSubmatch(line); m != nil {
+			if m[2] != "" {
+				if next, err = strconv.ParseInt(m[2], 0, 64); err != nil {
+					t.Fatalf("nlgo_test.h: %q: %v", line, err)
+				}
+			}
+			vals[m[1]] = next
+			next++
+		}
+	}
+	return vals
+}
+
+// TestHeaderMirror checks the generic family's constants against
+// nlgo_test.h, whose values they mirror.
+func TestHeaderMirror(t *testing.T) {
+	vals := headerValues(t)
+	for name, want := range map[string]int64{
+		"NLGO_GENL_VERSION": GenlVersion, "NLGO_GENL_STRING_MAX": GenlStringMax,
+		"NLGO_GENL_DATA_MAX": GenlDataMax, "NLGO_GENL_GET_DEFAULT": GenlGetDefault,
+		"NLGO_GENL_FLAGS_MASK": GenlFlagsMask, "NLGO_GENL_SELECT_BITS": GenlSelectBits,
+		"NLGO_GENL_CMD_ECHO": GenlCmdEcho, "NLGO_GENL_CMD_NOTIFY": GenlCmdNotify,
+		"NLGO_GENL_CMD_GET": GenlCmdGet, "NLGO_GENL_CMD_EVENT": GenlCmdEvent,
+		"NLGO_GENL_A_U32": GenlAttrU32, "NLGO_GENL_A_STRING": GenlAttrString,
+		"NLGO_GENL_A_GROUP": GenlAttrGroup, "NLGO_GENL_A_DATA": GenlAttrData,
+		"NLGO_GENL_A_COUNT": GenlAttrCount, "NLGO_GENL_A_INDEX": GenlAttrIndex,
+		"NLGO_GENL_A_FLAGS": GenlAttrFlags, "NLGO_GENL_A_SELECT": GenlAttrSelect,
+		"NLGO_GENL_A_NEST": GenlAttrNest, "__NLGO_GENL_A_MAX": GenlMaxAttr + 1,
+		"NLGO_GENL_NEST_A_ID": GenlNestID, "NLGO_GENL_NEST_A_NAME": GenlNestName,
+		"NLGO_GENL_NEST_A_KEY": GenlNestKey, "NLGO_GENL_NEST_A_LEVEL": GenlNestLevel,
+		"__NLGO_GENL_NEST_A_MAX": GenlNestMaxType + 1,
+		"NLGO_GENL_NEST_ID_MIN":  GenlNestIDMin, "NLGO_GENL_NEST_ID_MAX": GenlNestIDMax,
+		"NLGO_GENL_NEST_NAME_MAX": GenlNestNameMax, "NLGO_GENL_NEST_KEY_LEN": GenlNestKeyLen,
+		"NLGO_GENL_NEST_LEVEL_MIN": GenlNestLevelMin, "NLGO_GENL_NEST_LEVEL_MAX": GenlNestLevelMax,
+		"NLGO_DUMP_MAX": DumpMax, "NLGO_PROTO_DEFAULT": DefaultProtocol, "NLGO_GROUPS": Groups,
+		"NLGO_MSG_PARSE": int64(TypeParse), "NLGO_PARSE_A_RANGED": int64(ParseRanged),
+	} {
+		got, ok := vals[name]
+		if !ok {
+			t.Errorf("nlgo_test.h defines no %s", name)
+		} else if got != want {
+			t.Errorf("nlgo_test.h: %s = %d, kmod.go has %d", name, got, want)
+		}
 	}
 }

@@ -512,6 +512,17 @@ static struct netlink_range_validation nlgo_count_range = {
 	.max = NLGO_DUMP_MAX,
 };
 
+static const struct nla_policy nlgo_genl_nest_policy[__NLGO_GENL_NEST_A_MAX] = {
+	[NLGO_GENL_NEST_A_ID]	= NLA_POLICY_RANGE(NLA_U32, NLGO_GENL_NEST_ID_MIN,
+						   NLGO_GENL_NEST_ID_MAX),
+	[NLGO_GENL_NEST_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = NLGO_GENL_NEST_NAME_MAX },
+	[NLGO_GENL_NEST_A_KEY]	= NLA_POLICY_EXACT_LEN(NLGO_GENL_NEST_KEY_LEN),
+	[NLGO_GENL_NEST_A_LEVEL] = NLA_POLICY_RANGE(NLA_S32,
+						    NLGO_GENL_NEST_LEVEL_MIN,
+						    NLGO_GENL_NEST_LEVEL_MAX),
+};
+
 static const struct nla_policy nlgo_genl_policy[__NLGO_GENL_A_MAX] = {
 	[NLGO_GENL_A_U32]	= { .type = NLA_U32 },
 	[NLGO_GENL_A_STRING]	= { .type = NLA_NUL_STRING,
@@ -522,12 +533,24 @@ static const struct nla_policy nlgo_genl_policy[__NLGO_GENL_A_MAX] = {
 	[NLGO_GENL_A_COUNT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&nlgo_count_range),
 	[NLGO_GENL_A_INDEX]	= { .type = NLA_U32 },
+	[NLGO_GENL_A_FLAGS]	= NLA_POLICY_MASK(NLA_U16, NLGO_GENL_FLAGS_MASK),
+	[NLGO_GENL_A_SELECT]	= NLA_POLICY_BITFIELD32(NLGO_GENL_SELECT_BITS),
+	[NLGO_GENL_A_NEST]	= NLA_POLICY_NESTED(nlgo_genl_nest_policy),
 };
 
-/* nlgo_genl_put_common copies U32, STRING and DATA from attrs to skb. */
+/* Attributes that nlgo_genl_put_common copies as they came. */
+static const int nlgo_genl_copied[] = {
+	NLGO_GENL_A_FLAGS, NLGO_GENL_A_SELECT, NLGO_GENL_A_NEST,
+};
+
+/*
+ * nlgo_genl_put_common copies U32, STRING and DATA from attrs to skb, then
+ * FLAGS, SELECT and NEST byte for byte (a nest keeps NLA_F_NESTED).
+ */
 static int nlgo_genl_put_common(struct sk_buff *skb, struct nlattr **attrs)
 {
 	struct nlattr *a;
+	size_t i;
 
 	a = attrs[NLGO_GENL_A_U32];
 	if (a && nla_put_u32(skb, NLGO_GENL_A_U32, nla_get_u32(a)))
@@ -538,6 +561,11 @@ static int nlgo_genl_put_common(struct sk_buff *skb, struct nlattr **attrs)
 	a = attrs[NLGO_GENL_A_DATA];
 	if (a && nla_put(skb, NLGO_GENL_A_DATA, nla_len(a), nla_data(a)))
 		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(nlgo_genl_copied); i++) {
+		a = attrs[nlgo_genl_copied[i]];
+		if (a && nla_put(skb, a->nla_type, nla_len(a), nla_data(a)))
+			return -EMSGSIZE;
+	}
 	return 0;
 }
 

@@ -191,10 +191,10 @@ struct nlgo_parse_reply {
 
 enum {
 	NLGO_GENL_CMD_UNSPEC,
-	NLGO_GENL_CMD_ECHO,	/* doit: replies with the request's U32/STRING */
+	NLGO_GENL_CMD_ECHO,	/* doit: replies with the request's attributes */
 	NLGO_GENL_CMD_NOTIFY,	/* doit: multicasts an EVENT to GROUP */
 	NLGO_GENL_CMD_GET,	/* dumpit: COUNT records (default 10) */
-	NLGO_GENL_CMD_EVENT,	/* multicast by NOTIFY: U32, STRING, DATA */
+	NLGO_GENL_CMD_EVENT,	/* multicast by NOTIFY: the request's attributes */
 	__NLGO_GENL_CMD_MAX,
 };
 
@@ -202,15 +202,37 @@ enum {
 	NLGO_GENL_A_UNSPEC,
 	NLGO_GENL_A_U32,	/* NLA_U32 */
 	NLGO_GENL_A_STRING,	/* NLA_NUL_STRING, at most NLGO_GENL_STRING_MAX */
-	NLGO_GENL_A_GROUP,	/* NLA_U32: 0 events, 1 alerts */
+	NLGO_GENL_A_GROUP,	/* NLA_U32 at most 1: 0 events, 1 alerts */
 	NLGO_GENL_A_DATA,	/* NLA_BINARY, at most NLGO_GENL_DATA_MAX */
-	NLGO_GENL_A_COUNT,	/* NLA_U32, at most NLGO_DUMP_MAX */
+	NLGO_GENL_A_COUNT,	/* NLA_U32 in 0..NLGO_DUMP_MAX (full range) */
 	NLGO_GENL_A_INDEX,	/* NLA_U32, in GET records */
+	NLGO_GENL_A_FLAGS,	/* NLA_U16, only bits of NLGO_GENL_FLAGS_MASK */
+	NLGO_GENL_A_SELECT,	/* NLA_BITFIELD32 of NLGO_GENL_SELECT_BITS */
+	NLGO_GENL_A_NEST,	/* NLA_NESTED: NLGO_GENL_NEST_A_* */
 	__NLGO_GENL_A_MAX,
 };
 
 #define NLGO_GENL_STRING_MAX	63
 #define NLGO_GENL_DATA_MAX	1024
 #define NLGO_GENL_GET_DEFAULT	10
+#define NLGO_GENL_FLAGS_MASK	0x0f0f
+#define NLGO_GENL_SELECT_BITS	0x7
+
+/* Attributes inside NLGO_GENL_A_NEST, with a policy of their own. */
+enum {
+	NLGO_GENL_NEST_A_UNSPEC,
+	NLGO_GENL_NEST_A_ID,	/* NLA_U32 in NLGO_GENL_NEST_ID_MIN..MAX */
+	NLGO_GENL_NEST_A_NAME,	/* NLA_NUL_STRING, at most NLGO_GENL_NEST_NAME_MAX */
+	NLGO_GENL_NEST_A_KEY,	/* NLA_BINARY of exactly NLGO_GENL_NEST_KEY_LEN */
+	NLGO_GENL_NEST_A_LEVEL,	/* NLA_S32 in NLGO_GENL_NEST_LEVEL_MIN..MAX */
+	__NLGO_GENL_NEST_A_MAX,
+};
+
+#define NLGO_GENL_NEST_ID_MIN		1
+#define NLGO_GENL_NEST_ID_MAX		4094
+#define NLGO_GENL_NEST_NAME_MAX		15
+#define NLGO_GENL_NEST_KEY_LEN		8
+#define NLGO_GENL_NEST_LEVEL_MIN	(-10)
+#define NLGO_GENL_NEST_LEVEL_MAX	10
 
 #endif /* NLGO_TEST_H */
