@@ -108,7 +108,7 @@ func writeInitramfs(dst, busybox, ko string, bins, examples []testBinary, init s
 	c.file("etc/passwd", 0o644, []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n"))
 	c.file("etc/group", 0o644, []byte("root:x:0:\nnogroup:x:65534:\n"))
 	c.file("init", 0o755, []byte(init))
-	for _, src := range []struct{ name, path string }{{"bin/busybox", busybox}, {"nlgo_test.ko", ko}} {
+	for _, src := range []struct{ name, path string }{{"bin/busybox", busybox}, {strings.TrimPrefix(moduleFile, "/"), ko}} {
 		b, err := os.ReadFile(src.path)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ result() {
 	sleep 10
 }
 load() {
-	if ! insmod /nlgo_test.ko proto="$1"; then
+	if ! insmod "$module" proto="$1"; then
 		echo "NLGO-VMTEST-MODULE-FAIL: insmod proto=$1 failed"
 		result FAIL module did not load
 	fi
@@ -208,12 +208,17 @@ runtest() {
 // in the environment variable NLGO_VM_EXAMPLES.
 const examplesDir = "/examples"
 
+// moduleFile is where the module is in the VM; the tests find it in the
+// environment variable NLGO_KMOD_PATH (kmod.PathEnv), to reload it.
+const moduleFile = "/nlgo_test.ko"
+
 // initScript generates /init: load the module, run each binary as root and
 // (with c.unpriv) as nobody, rerun for each extra protocol, unload, report.
 // With examples, the tests see NLGO_VM_EXAMPLES=/examples.
 func initScript(c *config, bins, examples []testBinary) string {
 	var b strings.Builder
 	b.WriteString(initHead)
+	fmt.Fprintf(&b, "module=%s\n", shQuote(moduleFile))
 	base := []string{"-test.v", "-test.timeout=" + c.testTimeout.String()}
 	run := func(proto int, pattern string, unpriv bool) {
 		for _, t := range bins {
@@ -222,7 +227,7 @@ func initScript(c *config, bins, examples []testBinary) string {
 				args = append(args, "-test.run="+pattern)
 			}
 			args = append(args, c.testArgs...)
-			env := "env NLGO_VM=1 NLGO_STRICT=1 NLGO_KMOD_PROTO=" + fmt.Sprint(proto) + " HOME=/tmp TMPDIR=/tmp "
+			env := "env NLGO_VM=1 NLGO_STRICT=1 NLGO_KMOD_PROTO=" + fmt.Sprint(proto) + " NLGO_KMOD_PATH=" + moduleFile + " HOME=/tmp TMPDIR=/tmp "
 			if len(examples) > 0 {
 				env += "NLGO_VM_EXAMPLES=" + examplesDir + " "
 			}

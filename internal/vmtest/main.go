@@ -21,8 +21,11 @@
 // /examples, where TestIntegrationKmodExamples runs them.
 //
 // The test binaries see NLGO_VM=1, NLGO_STRICT=1 (skips fail, see
-// internal/testenv), NLGO_KMOD_PROTO=<protocol>, NLGO_VM_EXAMPLES=/examples
-// and, in the unprivileged run, NLGO_VM_UNPRIVILEGED=1.
+// internal/testenv), NLGO_KMOD_PROTO=<protocol>, NLGO_KMOD_PATH=/nlgo_test.ko
+// (the module, which a test running as root may reload: see kmod.Reload; it
+// must leave the module loaded with the same protocol),
+// NLGO_VM_EXAMPLES=/examples and, in the unprivileged run,
+// NLGO_VM_UNPRIVILEGED=1.
 //
 // The exit status is 0 only if every test binary passed, the module loaded
 // and unloaded, the kernel logged no oops, warning or panic, and the VM
@@ -76,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		fs.PrintDefaults()
 	}
 	c := &config{}
-	pkgs := fs.String("pkgs", ".,./internal/kmod", "comma-separated `packages` whose tests (built with -tags vmtest) run in the VM")
+	pkgs := fs.String("pkgs", ".,./internal/kmod,./genetlink", "comma-separated `packages` whose tests (built with -tags vmtest) run in the VM")
 	fs.StringVar(&c.run, "run", "^TestIntegrationKmod", "run only tests matching `regexp` (-test.run); empty runs every test, unit tests too")
 	fs.StringVar(&c.accel, "accel", "tcg", "qemu accelerator: tcg, or kvm where /dev/kvm works")
 	fs.DurationVar(&c.timeout, "timeout", 8*time.Minute, "limit for the whole VM run; exceeding it fails")

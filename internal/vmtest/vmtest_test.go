@@ -128,6 +128,14 @@ func TestParseFlags(t *testing.T) {
 	if c.timeout != 8*time.Minute || c.proto != 28 || len(c.testArgs) != 1 {
 		t.Errorf("config %+v", c)
 	}
+	// The packages with vmtest-tagged tests, by default.
+	d, err := parseFlags(nil, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{".", "./internal/kmod", "./genetlink"}, d.pkgs); diff != "" {
+		t.Errorf("default -pkgs (-want +got):\n%s", diff)
+	}
 	for _, bad := range [][]string{{"-proto", "32"}, {"-extra-protos", "x"}, {"-kernel", "/k"}, {"-accel", "hvf"}, {"-pkgs", ","}} {
 		if _, err := parseFlags(bad, &stderr); err == nil {
 			t.Errorf("parseFlags(%q) accepted", bad)
@@ -142,7 +150,7 @@ func TestInitScript(t *testing.T) {
 	}
 	s := initScript(c, []testBinary{{pkg: "./internal/kmod", name: "internal_kmod.test"}},
 		[]testBinary{{pkg: "./examples/hello", name: "hello"}})
-	for _, want := range []string{"load 28\n", "load 17\n", "unload\n", "runtest './internal/kmod as nobody", "NLGO_VM_UNPRIVILEGED=1", "NLGO_VM_EXAMPLES=/examples", "-test.run=Echo", "poweroff -f"} {
+	for _, want := range []string{"load 28\n", "load 17\n", "unload\n", "runtest './internal/kmod as nobody", "NLGO_VM_UNPRIVILEGED=1", "NLGO_VM_EXAMPLES=/examples", "NLGO_KMOD_PATH=/nlgo_test.ko", "module='/nlgo_test.ko'", "-test.run=Echo", "poweroff -f"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("init script lacks %q", want)
 		}
