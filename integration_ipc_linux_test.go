@@ -17,66 +17,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Real-kernel tests of generic netlink and of process-to-process IPC over
-// NETLINK_USERSOCK: unicast, multicast, forged replies, overruns.
-
-// TestIntegrationGenericCtrl resolves the generic netlink controller,
-// nlctrl, by name and in a dump, and asks for a family that does not exist.
-func TestIntegrationGenericCtrl(t *testing.T) {
-	ns := newTestNS(t)
-	c := ns.dial(t, unix.NETLINK_GENERIC, nil)
-
-	msgs, err := c.Execute(getFamilyRequest(t, "nlctrl"))
-	if err != nil {
-		t.Fatalf("CTRL_CMD_GETFAMILY nlctrl: %v", err)
-	}
-	if len(msgs) != 1 {
-		t.Fatalf("CTRL_CMD_GETFAMILY nlctrl: %d replies, want 1", len(msgs))
-	}
-	f, err := parseFamily(msgs[0])
-	if err != nil {
-		t.Fatalf("decoding the reply: %v", err)
-	}
-	if f.ID != genlIDCtrl || f.Name != "nlctrl" {
-		t.Errorf("family %q has id %#x, want \"nlctrl\" with GENL_ID_CTRL (%#x)", f.Name, f.ID, genlIDCtrl)
-	}
-	if f.Ops < 1 {
-		t.Errorf("nlctrl reports %d ops, want CTRL_CMD_GETFAMILY at least", f.Ops)
-	}
-	if id, ok := f.Groups["notify"]; !ok || id != genlIDCtrl {
-		t.Errorf("nlctrl's multicast groups are %v, want notify = %#x", f.Groups, genlIDCtrl)
-	}
-
-	t.Run("dump", func(t *testing.T) {
-		req := getFamilyRequest(t, "")
-		req.Data = req.Data[:genlHeaderLen] // no name: every family
-		req.Header.Flags |= Dump
-		msgs, err := c.Execute(req)
-		if err != nil {
-			t.Fatalf("dumping families: %v", err)
-		}
-		var found []genlFamily
-		for _, m := range msgs {
-			g, err := parseFamily(m)
-			if err != nil {
-				t.Fatalf("decoding the dump: %v", err)
-			}
-			if g.Name == "nlctrl" {
-				found = append(found, g)
-			}
-		}
-		if diff := cmp.Diff([]genlFamily{f}, found); diff != "" {
-			t.Errorf("nlctrl in the dump of %d families (-want +got):\n%s", len(msgs), diff)
-		}
-	})
-	t.Run("unknown family", func(t *testing.T) {
-		// Names are at most GENL_NAMSIZ-1 = 15 bytes; longer is EINVAL.
-		_, err := c.Execute(getFamilyRequest(t, "nlgo-nofamily"))
-		if !errors.Is(err, unix.ENOENT) || !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("got %v, want ENOENT matching os.ErrNotExist", err)
-		}
-	})
-}
+// Real-kernel tests of process-to-process IPC over NETLINK_USERSOCK:
+// unicast, multicast, forged replies, overruns. Generic netlink is in
+// integration_genl_linux_test.go.
 
 // TestIntegrationUsersockUnicast sends between two Conns by port ID: every
 // message arrives intact, from the sender's port, not from a group.

@@ -23,7 +23,8 @@ import (
 
 // Helpers shared by the TestIntegration* tests: a throwaway network
 // namespace per test, made with iproute2 (`ip netns add`), and hand-rolled
-// encoders for the rtnetlink and generic netlink messages the tests send.
+// encoders for the rtnetlink messages the tests send (generic netlink
+// tests use package genetlink, from the external test package).
 // iproute2 only sets up and cross-checks; the Conn is the thing under test.
 
 // testNS is a network namespace made for one test and deleted by its
@@ -472,80 +473,4 @@ func addrRequest(t testing.TB, typ HeaderType, flags HeaderFlags, ifindex uint32
 			e.Bytes(unix.IFA_ADDRESS, ip[:])
 		}),
 	}
-}
-
-// Generic netlink (<linux/genetlink.h>): the controller family.
-const (
-	genlIDCtrl           = unix.GENL_ID_CTRL // 0x10
-	genlCmdGetFamily     = unix.CTRL_CMD_GETFAMILY
-	genlCmdNewFamily     = unix.CTRL_CMD_NEWFAMILY
-	genlHeaderLen        = 4 // struct genlmsghdr: cmd, version, reserved
-	genlAttrFamilyID     = unix.CTRL_ATTR_FAMILY_ID
-	genlAttrFamilyName   = unix.CTRL_ATTR_FAMILY_NAME
-	genlAttrOps          = unix.CTRL_ATTR_OPS
-	genlAttrMcastGroups  = unix.CTRL_ATTR_MCAST_GROUPS
-	genlAttrMcastGrpName = unix.CTRL_ATTR_MCAST_GRP_NAME
-	genlAttrMcastGrpID   = unix.CTRL_ATTR_MCAST_GRP_ID
-)
-
-// getFamilyRequest asks the controller for the family called name.
-func getFamilyRequest(t testing.TB, name string) Message {
-	return Message{
-		Header: Header{Type: genlIDCtrl, Flags: Request},
-		Data: withAttrs(t, []byte{genlCmdGetFamily, 2, 0, 0}, func(e *AttributeEncoder) {
-			e.String(genlAttrFamilyName, name)
-		}),
-	}
-}
-
-// genlFamily is what the tests read from a CTRL_CMD_NEWFAMILY reply.
-type genlFamily struct {
-	ID     uint16
-	Name   string
-	Ops    int
-	Groups map[string]uint32
-}
-
-// parseFamily decodes a CTRL_CMD_NEWFAMILY reply.
-func parseFamily(m Message) (genlFamily, error) {
-	if m.Header.Type != genlIDCtrl {
-		return genlFamily{}, fmt.Errorf("message type %v, want GENL_ID_CTRL (%d)", m.Header.Type, genlIDCtrl)
-	}
-	if len(m.Data) < genlHeaderLen || m.Data[0] != genlCmdNewFamily {
-		return genlFamily{}, fmt.Errorf("not a CTRL_CMD_NEWFAMILY message: % x", m.Data[:min(len(m.Data), genlHeaderLen)])
-	}
-	var f genlFamily
-	d := NewAttributeDecoder(m.Data[genlHeaderLen:])
-	for d.Next() {
-		switch d.Type() {
-		case genlAttrFamilyID:
-			f.ID = d.Uint16()
-		case genlAttrFamilyName:
-			f.Name = d.String()
-		case genlAttrOps:
-			d.NestedArray(func(int, *AttributeDecoder) error {
-				f.Ops++
-				return nil
-			})
-		case genlAttrMcastGroups:
-			d.NestedArray(func(_ int, g *AttributeDecoder) error {
-				var name string
-				var id uint32
-				for g.Next() {
-					switch g.Type() {
-					case genlAttrMcastGrpName:
-						name = g.String()
-					case genlAttrMcastGrpID:
-						id = g.Uint32()
-					}
-				}
-				if f.Groups == nil {
-					f.Groups = make(map[string]uint32)
-				}
-				f.Groups[name] = id
-				return g.Err()
-			})
-		}
-	}
-	return f, d.Err()
 }
