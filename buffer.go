@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Receive buffers. A Conn needs one only while it reads or holds the
@@ -25,7 +26,7 @@ import (
 // A readBuffer is a receive buffer.
 type readBuffer struct {
 	b    []byte
-	used bool // taken since the last trim: under buffers.mu
+	used atomic.Bool // taken since the last trim
 }
 
 // plainBuffer is the size of a new buffer: a read of DefaultMaxMessageSize
@@ -42,14 +43,24 @@ const maxRetainedBuffer = 8 << 20
 const maxFreeBuffers = 16
 
 var buffers struct {
+	// last is the most recently returned buffer, taken and returned
+	// without the lock: a lone Conn at work uses only it.
+	last atomic.Pointer[readBuffer]
 	mu   sync.Mutex
-	free []*readBuffer // most recently returned last
+	free []*readBuffer // the others, most recently returned last
 }
 
 // getBuffer returns a buffer of at least n bytes: the most recently
 // returned one that is large enough, or, when largest is set, the largest
 // free one if it is large enough, or a new one.
 func getBuffer(n int, largest bool) *readBuffer {
+	if rb := buffers.last.Swap(nil); rb != nil {
+		if len(rb.b) >= n && (!largest || len(rb.b) > plainBuffer) {
+			rb.used.Store(true)
+			return rb
+		}
+		putFree(rb)
+	}
 	buffers.mu.Lock()
 	best := -1
 	for i := len(buffers.free) - 1; i >= 0; i-- {
@@ -63,12 +74,14 @@ func getBuffer(n int, largest bool) *readBuffer {
 	if best >= 0 {
 		rb := buffers.free[best]
 		buffers.free = slices.Delete(buffers.free, best, best+1)
-		rb.used = true
 		buffers.mu.Unlock()
+		rb.used.Store(true)
 		return rb
 	}
 	buffers.mu.Unlock()
-	return &readBuffer{b: make([]byte, max(n, plainBuffer)), used: true}
+	rb := &readBuffer{b: make([]byte, max(n, plainBuffer))}
+	rb.used.Store(true)
+	return rb
 }
 
 // putBuffer returns rb to the free list, unless a huge dump grew it or the
@@ -77,6 +90,14 @@ func putBuffer(rb *readBuffer) {
 	if rb == nil || len(rb.b) > maxRetainedBuffer {
 		return
 	}
+	if buffers.last.CompareAndSwap(nil, rb) {
+		return
+	}
+	putFree(rb)
+}
+
+// putFree returns rb to the free list, unless the list is full.
+func putFree(rb *readBuffer) {
 	buffers.mu.Lock()
 	if len(buffers.free) < maxFreeBuffers {
 		buffers.free = append(buffers.free, rb)
@@ -86,12 +107,14 @@ func putBuffer(rb *readBuffer) {
 
 // trimBuffers drops the free buffers nobody took since the last trim.
 func trimBuffers() {
+	if rb := buffers.last.Load(); rb != nil && !rb.used.Swap(false) {
+		buffers.last.CompareAndSwap(rb, nil)
+	}
 	buffers.mu.Lock()
 	defer buffers.mu.Unlock()
 	kept := buffers.free[:0]
 	for _, rb := range buffers.free {
-		if rb.used {
-			rb.used = false
+		if rb.used.Swap(false) {
 			kept = append(kept, rb)
 		}
 	}
