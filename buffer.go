@@ -90,10 +90,9 @@ func putBuffer(rb *readBuffer) {
 	if rb == nil || len(rb.b) > maxRetainedBuffer {
 		return
 	}
-	if buffers.last.CompareAndSwap(nil, rb) {
-		return
+	if old := buffers.last.Swap(rb); old != nil {
+		putFree(old)
 	}
-	putFree(rb)
 }
 
 // putFree returns rb to the free list, unless the list is full.
