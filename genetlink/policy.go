@@ -47,9 +47,10 @@ const NoPolicy = -1
 // An OperationPolicy names the policies of one operation
 // (CTRL_ATTR_OP_POLICY).
 type OperationPolicy struct {
-	// Command is the operation's command. Kernels up to at least 6.18
-	// report 0 for an operation without a do handler; Conn.Policy, which
-	// asks about one operation, puts the command asked about here.
+	// Command is the operation's command. Kernels from 6.2 to at least
+	// 6.18 report 0 for an operation without a do handler (6.1 reports
+	// its command); Conn.Policy, which asks about one operation, puts the
+	// command asked about here.
 	Command uint32
 	// Do and Dump are the indexes, in Policy.Policies, of the policies of
 	// a request and of a dump request (CTRL_ATTR_POLICY_DO and _DUMP), or

@@ -98,8 +98,8 @@ func (s *policyDump) index(p *GenericPolicy) int {
 }
 
 // opMessage writes op's policy indexes (ctrl_dumppolicy_put_op). Like
-// the kernel, it names the operation by its do handler's command, which
-// is 0 when it has none.
+// the kernel since 6.2, it names the operation by its do handler's
+// command, which is 0 when it has none (6.1 names it by its command).
 func (s *policyDump) opMessage(id uint16, op GenericOperation) genetlink.Message {
 	e := netlink.NewAttributeEncoder()
 	e.Uint16(genetlink.AttrFamilyID, id)
