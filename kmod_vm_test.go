@@ -115,7 +115,15 @@ func kmExec(t testing.TB, c *Conn, m Message) []Message {
 func kmRecvErr(c *Conn, d time.Duration) ([]Message, Source, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	return c.ReceiveContext(ctx)
+	// Raw, NLMSG_ERROR included, as ReceiveEach hands messages over.
+	var msgs []Message
+	var from Source
+	err := c.ReceiveEachContext(ctx, func(m Message, src Source) bool {
+		m.Data = append([]byte(nil), m.Data...)
+		msgs, from = append(msgs, m), src
+		return true
+	})
+	return msgs, from, err
 }
 
 // kmRecv receives one datagram that must come.
