@@ -220,13 +220,13 @@ func TestParseAckMalformed(t *testing.T) {
 		{"echoed length 8", errMsg(0, errPayload(-1, rawHeader(8, 20, 0, 0, 0))), ErrBadLength, 4, 20},
 		{"echoed length past end", errMsg(0, errPayload(-1, rawHeader(64, 20, 0, 0, 0))), ErrBadLength, 4, 20},
 		{"echoed length max", errMsg(0, errPayload(-1, rawHeader(0xffffffff, 20, 0, 0, 0))), ErrBadLength, 4, 20},
-		{"TLV length 2", errMsg(Capped|AcknowledgeTLVs, cat(errPayload(-1, capped), []byte{2, 0, 1, 0})), ErrBadLength, 20, 1},
+		{"TLV length 2", errMsg(Capped|AcknowledgeTLVs, cat(errPayload(-1, capped), ne16(2), ne16(1))), ErrBadLength, 20, 1},
 		{"TLV past end", errMsg(Capped|AcknowledgeTLVs, cat(errPayload(-1, capped), ne16(40), ne16(1), []byte("abc"))), ErrBadLength, 20, 1},
 		{"TLV trailing bytes", errMsg(Capped|AcknowledgeTLVs, cat(errPayload(-1, capped), rawAttr(1, []byte("m\x00")), []byte{1, 2})), ErrBadLength, 28, -1},
 		{"offset TLV too short", errMsg(Capped|AcknowledgeTLVs, errPayload(-1, capped, rawAttr(extAckOffset, ne16(3)))), ErrBadLength, 20, extAckOffset},
 		{"miss type TLV too long", errMsg(Capped|AcknowledgeTLVs, errPayload(-1, capped, rawAttr(extAckMissingType, make([]byte, 8)))), ErrBadLength, 20, extAckMissingType},
 		{"done 2 bytes", Message{Header: Header{Type: Done}, Data: []byte{1, 2}}, ErrShortMessage, 0, -1},
-		{"done bad TLV", Message{Header: Header{Type: Done, Flags: AcknowledgeTLVs}, Data: cat(ne32(0), []byte{3, 0, 1, 0})}, ErrBadLength, 4, 1},
+		{"done bad TLV", Message{Header: Header{Type: Done, Flags: AcknowledgeTLVs}, Data: cat(ne32(0), ne16(3), ne16(1))}, ErrBadLength, 4, 1},
 		{"not an ack", Message{Header: Header{Type: 20}}, ErrBadLength, 0, 20},
 	}
 	for _, tt := range tests {
