@@ -33,7 +33,7 @@ func BenchmarkExecuteGetLink(b *testing.B) {
 	}
 }
 
-func TestExecuteAllocs(t *testing.T) {
+func TestIntegrationExecuteAllocs(t *testing.T) {
 	c, err := Dial(0, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -50,9 +50,9 @@ func TestExecuteAllocs(t *testing.T) {
 	}
 }
 
-// TestExecuteDumpAllocs holds a dump to two allocations however many
+// TestIntegrationExecuteDumpAllocs holds a dump to two allocations however many
 // replies and datagrams it has: the bytes and the slice of messages.
-func TestExecuteDumpAllocs(t *testing.T) {
+func TestIntegrationExecuteDumpAllocs(t *testing.T) {
 	c, err := Dial(0, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -69,9 +69,9 @@ func TestExecuteDumpAllocs(t *testing.T) {
 	}
 }
 
-// TestExecuteEachKernel checks ExecuteEach against Execute on a real dump,
+// TestIntegrationExecuteEachKernel checks ExecuteEach against Execute on a real dump,
 // and that it allocates nothing.
-func TestExecuteEachKernel(t *testing.T) {
+func TestIntegrationExecuteEachKernel(t *testing.T) {
 	c, err := Dial(0, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -626,7 +626,7 @@ func TestSendDoesNotWaitForReceive(t *testing.T) {
 	}
 }
 
-func TestDialUnsupportedFamily(t *testing.T) {
+func TestIntegrationDialUnsupportedFamily(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Dial reaches the kernel only on Linux; see conn_others_test.go")
 	}

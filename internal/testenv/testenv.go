@@ -4,6 +4,17 @@
 // the Require helpers). Locally that skips with the reason. When the
 // environment variable StrictEnv is set to a non-empty value (CI sets it),
 // the same call fails the test instead, so CI can never go green by skipping.
+//
+// Every test that reaches the kernel, that is opens a netlink socket of any
+// family (even only to see Dial fail), is named TestIntegration*; every other
+// test runs against nltest or a fake socket. So
+//
+//	go test -skip '^TestIntegration' ./...
+//
+// runs the unit tests alone, as CI does for the other architectures under
+// qemu-user (GOARCH=s390x, arm64 with -exec qemu-s390x-static and friends):
+// there a netlink socket is qemu's translation of the guest's messages to the
+// host's, not the kernel's behaviour, so those tests must not run at all.
 package testenv
 
 import (
