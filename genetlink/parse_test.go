@@ -1,6 +1,7 @@
 package genetlink
 
 import (
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -196,7 +197,7 @@ func TestDecodePolicy(t *testing.T) {
 				e.Uint32(PolicyAttrType, 99)
 			})),
 		}, Policy{Policies: map[uint32][]AttributePolicy{0: {
-			{Type: 1, Kind: 99, Unknown: []netlink.Attribute{{Type: 40, Data: []byte{7, 0, 0, 0}}}},
+			{Type: 1, Kind: 99, Unknown: []netlink.Attribute{{Type: 40, Data: binary.NativeEndian.AppendUint32(nil, 7)}}},
 		}}}, nil},
 		{"no type", [][]byte{attrs(t, attr(0, 1, func(e *netlink.AttributeEncoder) { e.Uint32(PolicyAttrMaxLength, 3) }))}, Policy{}, ErrMissing},
 		{"described twice", [][]byte{

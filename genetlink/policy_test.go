@@ -1,6 +1,7 @@
 package genetlink_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"os"
@@ -151,7 +152,7 @@ func TestPolicyDumpOnlyCommandZero(t *testing.T) {
 	}
 	// FAMILY_ID (8 bytes), then the OP_POLICY header (4), then the header
 	// of the nest named for the command, its type at bytes 14 and 15.
-	if len(msgs) == 0 || len(msgs[0].Data) < 16 || msgs[0].Data[14] != 0 {
+	if len(msgs) == 0 || len(msgs[0].Data) < 16 || binary.NativeEndian.Uint16(msgs[0].Data[14:16])&netlink.AttributeTypeMask != 0 {
 		t.Fatalf("the operation's nest is not numbered 0: %v", msgs)
 	}
 	p, err := c.Policy("nlctrl", uint32(genetlink.CmdGetPolicy))
