@@ -25,8 +25,8 @@ var rtnlGroups = []rtnlGroup{
 	{[4]string{"RTM_NEWTFILTER", "RTM_DELTFILTER", "RTM_GETTFILTER"}, tcmsg, tcAttrs},
 	{[4]string{"RTM_NEWACTION", "RTM_DELACTION", "RTM_GETACTION"}, tcamsg, nil},
 	{[4]string{"RTM_NEWPREFIX"}, prefixmsg, nil},
-	{[4]string{2: "RTM_GETMULTICAST"}, ifaddrmsg, addrAttrs},
-	{[4]string{2: "RTM_GETANYCAST"}, ifaddrmsg, addrAttrs},
+	{[4]string{"RTM_NEWMULTICAST", "RTM_DELMULTICAST", "RTM_GETMULTICAST"}, ifaddrmsg, addrAttrs},
+	{[4]string{"RTM_NEWANYCAST", "RTM_DELANYCAST", "RTM_GETANYCAST"}, ifaddrmsg, addrAttrs},
 	{[4]string{"RTM_NEWNEIGHTBL", 2: "RTM_GETNEIGHTBL", 3: "RTM_SETNEIGHTBL"}, ndtmsg, nil},
 	{[4]string{"RTM_NEWNDUSEROPT"}, nduseroptmsg, nil},
 	{[4]string{"RTM_NEWADDRLABEL", "RTM_DELADDRLABEL", "RTM_GETADDRLABEL"}, ifaddrlblmsg, nil},
@@ -107,8 +107,12 @@ func decodeRoute(m *Message, nm netlink.Message) {
 
 // decodeBody decodes a family header of layout hdr and the attributes
 // after it. A payload shorter than the header, as some GET requests send
-// (a bare rtgenmsg), decodes the fields it holds.
+// (a bare rtgenmsg), decodes the fields it holds; an empty one, as an
+// NLMSG_ERROR echoes a capped request, decodes nothing.
 func decodeBody(m *Message, p []byte, hdr *structSpec, set attrSet) {
+	if len(p) == 0 { // a capped echo, or a request without a header
+		return
+	}
 	m.HeaderName = hdr.name
 	n := hdr.size()
 	if len(p) < n {
