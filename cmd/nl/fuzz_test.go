@@ -2,35 +2,18 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"testing"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/nldecode"
 )
 
 // Hostile input: no bytes may make nl's decoders or printers panic. The
 // seed corpus under testdata/fuzz holds real kernel messages (a link,
 // an IPv6 address, a route, the nlctrl family).
 
-// FuzzDecodeTree decodes bytes as an attribute tree and prints what
-// decodes, as text and as JSON.
-func FuzzDecodeTree(f *testing.F) {
-	f.Add([]byte{})
-	f.Add([]byte{8, 0, 0x12, 0x80, 4, 0, 1, 0})       // a flagged nest holding an empty attribute
-	f.Add([]byte{8, 0, 0x05, 0x40, 0x1f, 0x90, 0, 0}) // a net-byteorder u16
-	f.Fuzz(func(t *testing.T, b []byte) {
-		nodes, err := decodeTree(b, linkAttrNames)
-		if err != nil {
-			return
-		}
-		writeTree(io.Discard, nodes, "")
-		if _, err := json.Marshal(nodes); err != nil {
-			t.Fatalf("the tree of %x does not encode as JSON: %v", b, err)
-		}
-	})
-}
-
-// FuzzParse decodes bytes as the payload of every message nl reads.
+// FuzzParse decodes bytes as the payload of every message nl reads, and
+// prints what decodes, as text and as JSON.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(make([]byte, ifinfomsgLen))
@@ -46,10 +29,13 @@ func FuzzParse(f *testing.F) {
 		if r, err := parseRoute(m); err == nil {
 			out = append(out, r, r.String())
 		}
-		for _, d := range append(routeDumps, genericDumps...) {
-			dm := decodeMessage(protocol{"route", familyRoute}, d, m)
-			writeMessage(io.Discard, m.Header, dm)
-			out = append(out, dm)
+		var dec nldecode.Decoder
+		for _, p := range []protocol{{"route", familyRoute}, {"generic", familyGeneric}, {"audit", 9}} {
+			for _, d := range append(routeDumps, genericDumps...) {
+				m.Header.Type = d.typ - 2
+				dm := decodeReply(&dec, p, d, m)
+				out = append(out, dm, dm.String())
+			}
 		}
 		if _, err := json.Marshal(out); err != nil {
 			t.Fatalf("the decoding of %x does not encode as JSON: %v", b, err)

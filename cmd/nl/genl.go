@@ -139,7 +139,7 @@ func collectGenl(c *genetlink.Conn, name string) (genlReport, error) {
 
 // runGenl prints a generic netlink family's operations and policies.
 func runGenl(w io.Writer, o options, name string) error {
-	nc, err := netlink.Dial(familyGeneric, &netlink.Config{NetNS: o.netns})
+	nc, err := o.dial(familyGeneric)
 	if err != nil {
 		return err
 	}

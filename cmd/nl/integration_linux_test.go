@@ -4,11 +4,14 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,12 +21,13 @@ import (
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/genetlink"
 	"github.com/nlgo/netlink/internal/testenv"
+	"github.com/nlgo/netlink/nlpcap"
 )
 
 // The summary, run against the host kernel in nl's own namespace, as
 // `go run ./cmd/nl` does: it needs no privileges.
 func TestIntegrationSummary(t *testing.T) {
-	s, err := collectSummary(context.Background(), 0)
+	s, err := collectSummary(context.Background(), dialer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +78,9 @@ func TestIntegrationRun(t *testing.T) {
 	}{
 		{nil, []string{"LINK", "lo", "nlctrl"}},
 		{[]string{"-json"}, []string{`"name": "lo"`, `"name": "nlctrl"`}},
-		{[]string{"dump", "route", "getlink"}, []string{"newlink", `3 ifname: "lo"`, "4 mtu: u32"}},
-		{[]string{"dump", "route", "getaddr"}, []string{"newaddr", "2 local: u32 16777343 (7f000001)"}},
+		{[]string{"dump", "route", "getlink"}, []string{"RTM_NEWLINK", "ifinfomsg: family=unspec type=loopback index=1", `3 ifname: "lo"`, "4 mtu: 65536"}},
+		{[]string{"dump", "route", "getaddr"}, []string{"RTM_NEWADDR", "2 local: 127.0.0.1"}},
+		{[]string{"dump", "route", "getroute"}, []string{"RTM_NEWROUTE", "rtmsg: family=inet", "1 dst: 127.0.0.0"}},
 		{[]string{"dump", "generic", "getfamily"}, []string{"nlctrl", `2 family_name: "nlctrl"`, "7 mcast_groups:"}},
 		{[]string{"dump", "-json", "route", "getlink"}, []string{`"name":"ifname","kind":"string","value":"lo"`}},
 		{[]string{"dump", "-hdr", "4", "route", "getnsid"}, nil},
@@ -242,7 +247,7 @@ func TestIntegrationMonitorOverrun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	c, err := subscribe(int(f.Fd()))
+	c, err := subscribe(dialer{netns: int(f.Fd())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +270,7 @@ func TestIntegrationMonitorOverrun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer time.AfterFunc(time.Second, cancel).Stop()
 	var out strings.Builder
-	m := &monitor{w: &out, netns: int(f.Fd())}
+	m := &monitor{w: &out, dialer: dialer{netns: int(f.Fd())}}
 	if err := m.watch(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -273,5 +278,78 @@ func TestIntegrationMonitorOverrun(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output does not contain %q:\n%s", want, &out)
 		}
+	}
+}
+
+// -pcap and -trace on each command: the capture holds what nl sent and
+// received, starting with its first request, and the trace names it.
+func TestIntegrationRunCaptureAndTrace(t *testing.T) {
+	testenv.RequireLinux(t)
+	tests := []struct {
+		args      []string
+		proto     int    // of the first record
+		firstType uint16 // of the first message nl sends
+		trace     []string
+	}{
+		{nil, familyRoute, rtmGetLink, []string{`msg="netlink sent" proto=route`, "type=RTM_GETLINK flags=request|dump", "attrs.ifname=lo", "type=NLMSG_DONE"}},
+		{[]string{"dump", "route", "getaddr"}, familyRoute, rtmGetAddr, []string{"type=RTM_NEWADDR", "attrs.local=127.0.0.1"}},
+		{[]string{"genl", "nlctrl"}, familyGeneric, uint16(genlIDCtrl), []string{"proto=generic", "type=nlctrl", "genlmsghdr.cmd=CTRL_CMD_GETFAMILY", "attrs.family_name=nlctrl"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append([]string{"nl"}, tt.args...), " "), func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "nl.pcap")
+			var stdout, stderr strings.Builder
+			args := append([]string{"-pcap", file, "-trace"}, tt.args...)
+			if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit status %d, stderr:\n%s", code, &stderr)
+			}
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			recs, err := nlpcap.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) < 2 {
+				t.Fatalf("%d records, want a request and its replies", len(recs))
+			}
+			first := recs[0]
+			if first.PacketType != nlpcap.PacketUser || first.Protocol != tt.proto || len(first.Data) < 16 ||
+				binary.NativeEndian.Uint16(first.Data[4:]) != tt.firstType {
+				t.Errorf("first record %+v, want nl's request of type %d on protocol %d", first, tt.firstType, tt.proto)
+			}
+			kernel := 0
+			for _, r := range recs {
+				if r.PacketType == nlpcap.PacketKernel {
+					kernel++
+				}
+			}
+			if kernel == 0 {
+				t.Error("no record from the kernel")
+			}
+			// One trace line per message; at least one per record.
+			if lines := strings.Count(stderr.String(), "\n"); lines < len(recs) {
+				t.Errorf("%d trace lines for %d records", lines, len(recs))
+			}
+			for _, want := range tt.trace {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("the trace does not contain %q:\n%s", want, &stderr)
+				}
+			}
+		})
+	}
+}
+
+// A capture file that cannot be created is an error before anything is
+// sent.
+func TestRunCaptureNotCreated(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"-pcap", filepath.Join(t.TempDir(), "no", "such", "dir")}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit status %d, want 1", code)
+	}
+	if !strings.HasPrefix(stderr.String(), "nl: -pcap: open ") {
+		t.Errorf("stderr = %q, want the -pcap error", &stderr)
 	}
 }

@@ -3,9 +3,11 @@
 // Run without arguments, it lists the network links with their addresses
 // (rtnetlink) and the generic netlink families with their multicast groups;
 // it needs no privileges. The monitor command prints link, address and
-// route changes as they happen, dump prints the raw replies to any dump
-// request, attribute by attribute, and genl prints a generic netlink
-// family's operations with the policy of each. Run nl -h for the details.
+// route changes as they happen, dump prints the replies to any dump
+// request, decoded attribute by attribute, and genl prints a generic
+// netlink family's operations with the policy of each. Every command can
+// write its netlink traffic to a pcap file for Wireshark (-pcap) and trace
+// it, decoded, on standard error (-trace). Run nl -h for the details.
 package main
 
 import (
@@ -14,12 +16,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
 	"syscall"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/nlpcap"
+	"github.com/nlgo/netlink/nltrace"
 )
 
 const usage = `nl shows the netlink library github.com/nlgo/netlink talking to the kernel.
@@ -35,6 +40,9 @@ Flags, accepted before or after the command:
   -json        print JSON (monitor and dump: one object per line)
   -netns NAME  work in the network namespace NAME (as made by ip netns add) or at
                a path such as /proc/PID/ns/net; needs CAP_SYS_ADMIN
+  -pcap FILE   write every datagram nl sends and receives to FILE, a pcap capture
+               that Wireshark and tshark decode (tshark -r FILE -V)
+  -trace       log every message nl sends and receives, decoded, on standard error
   -count N     monitor: exit after N events (default 0: never)
   -hdr N       dump: send a zeroed family header of N bytes (default: by TYPE)
 
@@ -48,6 +56,8 @@ Examples:
   nl dump route getroute
   nl dump generic getfamily
   nl genl nlctrl
+  nl -pcap nl.pcap dump route getaddr
+  nl -trace genl ethtool
 
 Exit status: 0 on success, 1 on an error, 2 on a command-line mistake.
 `
@@ -68,9 +78,28 @@ type options struct {
 	args   []string // the command's arguments
 	json   bool
 	nsName string
-	netns  int // the descriptor of nsName, once opened; 0 for nl's own namespace
+	pcap   string // -pcap FILE
+	trace  bool
 	count  int
 	hdr    int // -1: by type
+	dialer     // the namespace and tap, once set up
+}
+
+// A dialer dials nl's Conns: in the namespace of -netns, with the tap of
+// -pcap and -trace.
+type dialer struct {
+	netns int // the descriptor of -netns, once opened; 0 for nl's own namespace
+	tap   netlink.Tap
+}
+
+// config is the Config of every Conn nl dials.
+func (d dialer) config() *netlink.Config {
+	return &netlink.Config{NetNS: d.netns, Tap: d.tap}
+}
+
+// dial dials family.
+func (d dialer) dial(family int) (*netlink.Conn, error) {
+	return netlink.Dial(family, d.config())
 }
 
 // run runs nl with args and returns its exit status. Ending ctx stops the
@@ -82,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err == nil {
-		err = execute(ctx, o, stdout)
+		err = execute(ctx, o, stdout, stderr)
 	}
 	return report(stderr, err)
 }
@@ -138,6 +167,8 @@ func (o *options) flags(name string) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // run reports errors and prints the usage itself
 	fs.BoolVar(&o.json, "json", o.json, "print JSON")
 	fs.StringVar(&o.nsName, "netns", o.nsName, "network namespace `name` or path")
+	fs.StringVar(&o.pcap, "pcap", o.pcap, "write a pcap capture to `file`")
+	fs.BoolVar(&o.trace, "trace", o.trace, "trace messages on standard error")
 	return fs
 }
 
@@ -169,8 +200,8 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// execute runs the command o describes.
-func execute(ctx context.Context, o options, w io.Writer) error {
+// execute runs the command o describes, tracing on stderr if asked.
+func execute(ctx context.Context, o options, w, stderr io.Writer) (err error) {
 	if o.nsName != "" {
 		ns, err := netlink.OpenNetNS(o.nsName)
 		if err != nil {
@@ -179,14 +210,33 @@ func execute(ctx context.Context, o options, w io.Writer) error {
 		defer ns.Close()
 		o.netns = int(ns.Fd())
 	}
+	var taps tee
+	if o.trace {
+		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		taps = append(taps, nltrace.New(logger, nil))
+	}
+	if o.pcap != "" {
+		pw, done, err := createCapture(o.pcap)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, done()) }()
+		taps = append(taps, pw)
+	}
+	o.tap = taps.tap()
+	return executeCommand(ctx, o, w)
+}
+
+// executeCommand runs the command o describes, its Conns dialled by o.
+func executeCommand(ctx context.Context, o options, w io.Writer) error {
 	switch o.cmd {
 	case "monitor":
-		c, err := subscribe(o.netns)
+		c, err := subscribe(o.dialer)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
-		m := &monitor{w: w, json: o.json, count: o.count, netns: o.netns}
+		m := &monitor{w: w, json: o.json, count: o.count, dialer: o.dialer}
 		return m.watch(ctx, c)
 	case "dump":
 		p, err := parseProtocol(o.args[0])
@@ -204,11 +254,51 @@ func execute(ctx context.Context, o options, w io.Writer) error {
 	case "genl":
 		return runGenl(w, o, o.args[0])
 	}
-	s, err := collectSummary(ctx, o.netns)
+	s, err := collectSummary(ctx, o.dialer)
 	if err != nil {
 		return err
 	}
 	return writeSummary(w, s, o.json)
+}
+
+// createCapture creates the pcap file name; done closes it and reports
+// the first error writing it.
+func createCapture(name string) (w *nlpcap.Writer, done func() error, err error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-pcap: %w", err)
+	}
+	if w, err = nlpcap.NewWriter(f, nil); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("-pcap %s: %w", name, err)
+	}
+	return w, func() error {
+		err := errors.Join(w.Err(), f.Close())
+		if err != nil {
+			return fmt.Errorf("-pcap %s: %w", name, err)
+		}
+		return nil
+	}, nil
+}
+
+// A tee is a Tap that hands every datagram to each of its taps in turn.
+type tee []netlink.Tap
+
+func (t tee) Observe(d *netlink.Datagram) {
+	for _, tap := range t {
+		tap.Observe(d)
+	}
+}
+
+// tap returns t as one Tap: nil for none, the tap itself for one.
+func (t tee) tap() netlink.Tap {
+	switch len(t) {
+	case 0:
+		return nil
+	case 1:
+		return t[0]
+	}
+	return t
 }
 
 // report prints err, with a hint where one helps, and returns the exit

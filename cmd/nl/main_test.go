@@ -35,6 +35,8 @@ func TestParseArgs(t *testing.T) {
 			options{cmd: "dump", args: []string{"route", "-1"}, hdr: -1}},
 		{"genl", []string{"genl", "-json", "ethtool"},
 			options{cmd: "genl", args: []string{"ethtool"}, json: true, hdr: -1}},
+		{"pcap and trace", []string{"-pcap", "nl.pcap", "monitor", "-trace"},
+			options{cmd: "monitor", pcap: "nl.pcap", trace: true, hdr: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,7 +44,7 @@ func TestParseArgs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(options{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(options{}, dialer{})); diff != "" {
 				t.Errorf("parseArgs(%q) (-want +got):\n%s", tt.args, diff)
 			}
 		})
@@ -94,7 +96,7 @@ func TestRunHelp(t *testing.T) {
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 			t.Errorf("run(%q) = %d, want 0; stderr:\n%s", args, code, &stderr)
 		}
-		for _, cmd := range []string{"monitor", "dump", "genl", "-json", "-count", "-hdr", "-netns"} {
+		for _, cmd := range []string{"monitor", "dump", "genl", "-json", "-count", "-hdr", "-netns", "-pcap", "-trace"} {
 			if !strings.Contains(stdout.String(), cmd) {
 				t.Errorf("run(%q): the help does not mention %s", args, cmd)
 			}

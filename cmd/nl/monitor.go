@@ -45,19 +45,19 @@ func (e event) String() string {
 
 // A monitor prints rtnetlink events.
 type monitor struct {
-	w     io.Writer
-	json  bool
-	count int // events to print before stopping; 0 means no limit
-	netns int // the namespace's file descriptor; 0 means nl's own
+	w      io.Writer
+	json   bool
+	count  int // events to print before stopping; 0 means no limit
+	dialer     // for the Conn that dumps
 
 	names map[int32]string // link names by index, for address and route events
 	query *netlink.Conn    // for dumps, so that they never wait on events
 }
 
-// subscribe dials NETLINK_ROUTE in the namespace netns and joins the
-// monitor's groups. Unprivileged processes may join them.
-func subscribe(netns int) (*netlink.Conn, error) {
-	c, err := netlink.Dial(familyRoute, &netlink.Config{NetNS: netns})
+// subscribe dials NETLINK_ROUTE with d and joins the monitor's groups.
+// Unprivileged processes may join them.
+func subscribe(d dialer) (*netlink.Conn, error) {
+	c, err := d.dial(familyRoute)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func subscribe(netns int) (*netlink.Conn, error) {
 // ctx is done or m.count events have been printed. After an overrun it
 // prints the links and addresses afresh.
 func (m *monitor) watch(ctx context.Context, c *netlink.Conn) error {
-	q, err := netlink.Dial(familyRoute, &netlink.Config{NetNS: m.netns})
+	q, err := m.dial(familyRoute)
 	if err != nil {
 		return err
 	}

@@ -32,16 +32,15 @@ type dumpType struct {
 	name   string
 	typ    netlink.HeaderType
 	hdrLen int
-	hdr    []byte   // the family header's leading bytes; zero after them
-	attrs  []string // names of the replies' top-level attributes, by type
+	hdr    []byte // the family header's leading bytes; zero after them
 }
 
 // routeDumps are the rtnetlink tables. RTM_GETx is RTM_NEWx+2, and the
 // kernel answers with RTM_NEWx messages.
 var routeDumps = []dumpType{
-	{name: "getlink", typ: rtmGetLink, hdrLen: ifinfomsgLen, attrs: linkAttrNames},
-	{name: "getaddr", typ: rtmGetAddr, hdrLen: ifaddrmsgLen, attrs: addrAttrNames},
-	{name: "getroute", typ: rtmGetRoute, hdrLen: rtmsgLen, attrs: routeAttrNames},
+	{name: "getlink", typ: rtmGetLink, hdrLen: ifinfomsgLen},
+	{name: "getaddr", typ: rtmGetAddr, hdrLen: ifaddrmsgLen},
+	{name: "getroute", typ: rtmGetRoute, hdrLen: rtmsgLen},
 	{name: "getneigh", typ: 30, hdrLen: 12},   // RTM_GETNEIGH, struct ndmsg
 	{name: "getrule", typ: 34, hdrLen: 12},    // RTM_GETRULE, struct fib_rule_hdr
 	{name: "getqdisc", typ: 38, hdrLen: 20},   // RTM_GETQDISC, struct tcmsg
@@ -54,28 +53,8 @@ var routeDumps = []dumpType{
 
 // genericDumps are the generic netlink controller's dumps.
 var genericDumps = []dumpType{
-	{name: "getfamily", typ: genlIDCtrl, hdrLen: genlHdrLen, hdr: getFamilyHeader(), attrs: ctrlAttrNames},
+	{name: "getfamily", typ: genlIDCtrl, hdrLen: genlHdrLen, hdr: getFamilyHeader()},
 }
-
-var linkAttrNames = strings.Fields(`unspec address broadcast ifname mtu link qdisc stats cost
-	priority master wireless protinfo txqlen map weight operstate linkmode linkinfo net_ns_pid
-	ifalias num_vf vfinfo_list stats64 vf_ports port_self af_spec group net_ns_fd ext_mask
-	promiscuity num_tx_queues num_rx_queues carrier phys_port_id carrier_changes phys_switch_id
-	link_netnsid phys_port_name proto_down gso_max_segs gso_max_size pad xdp event new_netnsid
-	target_netnsid carrier_up_count carrier_down_count new_ifindex min_mtu max_mtu prop_list
-	alt_ifname perm_address proto_down_reason parent_dev_name parent_dev_bus_name gro_max_size
-	tso_max_size tso_max_segs allmulti devlink_port gso_ipv4_max_size gro_ipv4_max_size dpll_pin
-	max_pacing_offload_horizon netns_immutable headroom tailroom`) // IFLA_*
-
-var addrAttrNames = strings.Fields(`unspec address local label broadcast anycast cacheinfo
-	multicast flags rt_priority target_netnsid proto`) // IFA_*
-
-var routeAttrNames = strings.Fields(`unspec dst src iif oif gateway priority prefsrc metrics
-	multipath protoinfo flow cacheinfo session mp_algo table mark mfc_stats via newdst pref
-	encap_type encap expires pad uid ttl_propagate ip_proto sport dport nh_id flowlabel`) // RTA_*
-
-var ctrlAttrNames = strings.Fields(`unspec family_id family_name version hdrsize maxattr ops
-	mcast_groups policy op_policy op`) // CTRL_ATTR_*
 
 // A usageError is a mistake on the command line: nl exits with status 2.
 type usageError struct{ msg string }
@@ -165,17 +144,4 @@ func parseDumpType(p protocol, arg string) (dumpType, error) {
 	}
 	return dumpType{}, usagef("unknown message type %q for family %s (known: %s, or a number)",
 		arg, p.name, strings.Join(known, ", "))
-}
-
-// replyName names a reply to a dump of type t: RTM_NEWx for RTM_GETx.
-func (t dumpType) replyName(p protocol, typ netlink.HeaderType) string {
-	switch {
-	case p.num == familyRoute && typ == t.typ-2 && strings.HasPrefix(t.name, "get"):
-		return "new" + t.name[3:]
-	case p.num == familyGeneric && typ == genlIDCtrl:
-		return "nlctrl"
-	case typ < netlink.MinType:
-		return typ.String()
-	}
-	return ""
 }

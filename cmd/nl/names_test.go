@@ -7,34 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/genetlink"
+	"github.com/nlgo/netlink/nldecode"
 )
-
-// The name tables are indexed by type: spot-check that no line lost a name.
-func TestAttrNames(t *testing.T) {
-	tests := []struct {
-		table []string
-		typ   int
-		want  string
-	}{
-		{linkAttrNames, iflaIfname, "ifname"},
-		{linkAttrNames, iflaOperstate, "operstate"},
-		{linkAttrNames, iflaLinkinfo, "linkinfo"},
-		{linkAttrNames, 26, "af_spec"}, // IFLA_AF_SPEC
-		{linkAttrNames, 0x2f, "carrier_up_count"},
-		{linkAttrNames, 0x41, "dpll_pin"}, // IFLA_DPLL_PIN
-		{addrAttrNames, ifaLabel, "label"},
-		{addrAttrNames, 0xa, "target_netnsid"},
-		{routeAttrNames, rtaTable, "table"},
-		{routeAttrNames, 0x1d, "dport"}, // RTA_DPORT
-		{ctrlAttrNames, ctrlAttrMcastGrps, "mcast_groups"},
-		{ctrlAttrNames, 0xa, "op"}, // CTRL_ATTR_OP
-	}
-	for _, tt := range tests {
-		if got := tt.table[tt.typ]; got != tt.want {
-			t.Errorf("name of type %d = %q, want %q", tt.typ, got, tt.want)
-		}
-	}
-}
 
 func TestParseProtocol(t *testing.T) {
 	tests := []struct {
@@ -69,22 +43,20 @@ func TestParseProtocol(t *testing.T) {
 func TestParseDumpType(t *testing.T) {
 	route, generic, audit := protocol{"route", 0}, protocol{"generic", 16}, protocol{"audit", 9}
 	tests := []struct {
-		p       protocol
-		arg     string
-		name    string
-		typ     netlink.HeaderType
-		hdrLen  int
-		hdr     []byte
-		reply   netlink.HeaderType // a reply's type, and its name
-		replyTo string
+		p      protocol
+		arg    string
+		name   string
+		typ    netlink.HeaderType
+		hdrLen int
+		hdr    []byte
 	}{
-		{route, "getlink", "getlink", rtmGetLink, ifinfomsgLen, nil, rtmNewLink, "newlink"},
-		{route, "RTM_GETADDR", "getaddr", rtmGetAddr, ifaddrmsgLen, nil, rtmNewAddr, "newaddr"},
-		{route, "26", "getroute", rtmGetRoute, rtmsgLen, nil, rtmNewRoute, "newroute"},
-		{route, "200", "200", 200, ifinfomsgLen, nil, 198, ""},
-		{generic, "getfamily", "getfamily", genlIDCtrl, genlHdrLen, []byte{genetlink.CmdGetFamily, genetlink.ControllerVersion, 0, 0}, genlIDCtrl, "nlctrl"},
-		{generic, "0x1c", "0x1c", 0x1c, genlHdrLen, nil, 0x1c, ""},
-		{audit, "1000", "1000", 1000, ifinfomsgLen, nil, netlink.Done, "done"},
+		{route, "getlink", "getlink", rtmGetLink, ifinfomsgLen, nil},
+		{route, "RTM_GETADDR", "getaddr", rtmGetAddr, ifaddrmsgLen, nil},
+		{route, "26", "getroute", rtmGetRoute, rtmsgLen, nil},
+		{route, "200", "200", 200, ifinfomsgLen, nil},
+		{generic, "getfamily", "getfamily", genlIDCtrl, genlHdrLen, []byte{genetlink.CmdGetFamily, genetlink.ControllerVersion, 0, 0}},
+		{generic, "0x1c", "0x1c", 0x1c, genlHdrLen, nil},
+		{audit, "1000", "1000", 1000, ifinfomsgLen, nil},
 	}
 	for _, tt := range tests {
 		got, err := parseDumpType(tt.p, tt.arg)
@@ -96,41 +68,44 @@ func TestParseDumpType(t *testing.T) {
 			t.Errorf("parseDumpType(%s, %q) = %s type %d header %d bytes %x, want %s type %d header %d bytes %x",
 				tt.p.name, tt.arg, got.name, got.typ, got.hdrLen, got.hdr, tt.name, tt.typ, tt.hdrLen, tt.hdr)
 		}
-		if name := got.replyName(tt.p, tt.reply); name != tt.replyTo {
-			t.Errorf("reply %d to %s %s is named %q, want %q", tt.reply, tt.p.name, tt.arg, name, tt.replyTo)
-		}
 	}
 }
 
-func TestDecodeMessage(t *testing.T) {
-	route := protocol{"route", 0}
+func TestDecodeReply(t *testing.T) {
+	route, audit := protocol{"route", 0}, protocol{"audit", 9}
 	getaddr, err := parseDumpType(route, "getaddr")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := message(t, rtmNewAddr, []byte{afInet, 8, 0x80, 254, 1, 0, 0, 0},
-		netlink.Attribute{Type: ifaLabel, Data: []byte("lo\x00")})
-	m.Header = netlink.Header{Length: 32, Type: rtmNewAddr, Flags: netlink.Multi, Sequence: 9, PID: 42}
-	want := dumpedMessage{
-		Header:       jsonHeader{Length: 32, Type: rtmNewAddr, Flags: "multi", Sequence: 9, PID: 42},
-		Name:         "newaddr",
-		FamilyHeader: "020880fe01000000",
-		Attrs:        []attrNode{{Type: ifaLabel, Name: "label", Kind: "string", Value: "lo"}},
+	newaddr := message(t, rtmNewAddr, []byte{afInet, 8, 0x80, 254, 1, 0, 0, 0},
+		netlink.Attribute{Type: ifaLabel, Data: []byte("lo\x00")},
+		netlink.Attribute{Type: ifaLocal, Data: []byte{127, 0, 0, 1}})
+	newaddr.Header = netlink.Header{Length: 40, Type: rtmNewAddr, Flags: netlink.Multi, Sequence: 9, PID: 42}
+	unknown := message(t, 1000, make([]byte, 4), netlink.Attribute{Type: 1, Data: []byte("x\x00")})
+	unknown.Header = netlink.Header{Length: 28, Type: 1000, Sequence: 3}
+	tests := []struct {
+		name string
+		p    protocol
+		t    dumpType
+		m    netlink.Message
+		want string
+	}{
+		{"rtnetlink, decoded", route, getaddr, newaddr, `RTM_NEWADDR len=40 flags=multi seq=9 pid=42
+  ifaddrmsg: family=inet prefixlen=8 flags=permanent scope=host index=1
+  3 label: "lo"
+  2 local: 127.0.0.1
+`},
+		{"unknown family, guessed", audit, dumpType{typ: 1000, hdrLen: 4}, unknown, `1000 len=28 flags=0 seq=3 pid=0
+  header: hex=00000000
+  1: "x"
+`},
 	}
-	if diff := cmp.Diff(want, decodeMessage(route, getaddr, m)); diff != "" {
-		t.Errorf("decodeMessage (-want +got):\n%s", diff)
-	}
-
-	// A payload that is not attributes after the family header is shown in hex.
-	m.Data = append(m.Data[:ifaddrmsgLen], 0xff, 0xff, 0xff)
-	got := decodeMessage(route, getaddr, m)
-	if got.Error == "" || got.Rest != "ffffff" || got.Attrs != nil {
-		t.Errorf("decodeMessage of a bad payload = %+v, want an error and the rest in hex", got)
-	}
-	// So is a payload shorter than the family header.
-	m.Data = m.Data[:3]
-	got = decodeMessage(route, getaddr, m)
-	if got.Error == "" || got.Rest != "020880" || got.FamilyHeader != "" {
-		t.Errorf("decodeMessage of a short payload = %+v, want an error and the payload in hex", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var dec nldecode.Decoder
+			if diff := cmp.Diff(tt.want, decodeReply(&dec, tt.p, tt.t, tt.m).String()); diff != "" {
+				t.Errorf("decodeReply (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -9,6 +9,16 @@ import (
 	"github.com/nlgo/netlink"
 )
 
+// marshal encodes attrs for a test, failing it on error.
+func marshal(t *testing.T, attrs ...netlink.Attribute) []byte {
+	t.Helper()
+	b, err := netlink.MarshalAttributes(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // message builds a message of type typ from a family header and attributes.
 func message(t *testing.T, typ netlink.HeaderType, hdr []byte, attrs ...netlink.Attribute) netlink.Message {
 	t.Helper()

@@ -21,10 +21,10 @@ type summary struct {
 }
 
 // collectSummary asks the kernel for its links, their addresses and the
-// generic netlink families, in the network namespace netns (0: nl's own).
-func collectSummary(ctx context.Context, netns int) (summary, error) {
+// generic netlink families, over Conns dialled by d.
+func collectSummary(ctx context.Context, d dialer) (summary, error) {
 	var s summary
-	rc, err := netlink.Dial(familyRoute, &netlink.Config{NetNS: netns})
+	rc, err := d.dial(familyRoute)
 	if err != nil {
 		return s, err
 	}
@@ -39,7 +39,7 @@ func collectSummary(ctx context.Context, netns int) (summary, error) {
 	}
 	s.Links = attachAddresses(links, addrs)
 
-	nc, err := netlink.Dial(familyGeneric, &netlink.Config{NetNS: netns})
+	nc, err := d.dial(familyGeneric)
 	if err != nil {
 		return s, err
 	}
