@@ -258,9 +258,10 @@ func (c *Conn) read(ctx context.Context, x *exchange) error {
 		switch {
 		case err == nil && !ready:
 			continue
-		case err == nil && plain:
+		case err == nil && plain && !x.reading:
 			return nil // released by readDatagram
 		case err == nil:
+			c.drain(x)
 			return release(nil)
 		case err != ErrWouldBlock:
 			return release(err)
@@ -326,11 +327,47 @@ func (c *Conn) readDatagram(x *exchange, leave bool) (bool, error) {
 		c.lockedRoute(x, n, src)
 	}
 	ready := rs.lockedReady(x)
-	if ready && leave {
+	if ready && leave && !rs.lockedDrains(x) {
 		rs.lockedLeave(x)
 	}
 	rs.mu.Unlock()
 	return ready, nil
+}
+
+// lockedDrains reports whether x's goroutine, whose exchange is done,
+// should read on for the goroutines waiting for replies before it gives
+// up the read end: their replies are likely queued, and handing the read
+// end over costs a wakeup before anyone reads them.
+func (rs *readSide) lockedDrains(x *exchange) bool {
+	if x.want != wantReplies || x.streaming {
+		return false
+	}
+	for _, w := range rs.waiters {
+		if w.want == wantReplies {
+			return true
+		}
+	}
+	return false
+}
+
+// drainBudget bounds the datagrams a done exchange reads for others.
+const drainBudget = 32
+
+// drain reads and routes what is queued for other exchanges, while some
+// wait for replies, and stops at the first read that would wait. x's own
+// exchange is done, so whatever fails here is not its error.
+func (c *Conn) drain(x *exchange) {
+	for range drainBudget {
+		c.rs.mu.Lock()
+		more := c.rs.lockedDrains(x)
+		c.rs.mu.Unlock()
+		if !more {
+			return
+		}
+		if _, err := c.readDatagram(x, false); err != nil {
+			return
+		}
+	}
 }
 
 // growBuffer gives x a buffer of at least need bytes, holding the replies
