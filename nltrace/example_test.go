@@ -33,9 +33,10 @@ func ExampleTracer() {
 		log.Fatal(err)
 	}
 	defer c.Close()
+	// RTM_NEWADDR: an ifaddrmsg, then IFA_LOCAL.
 	c.Execute(netlink.Message{
-		Header: netlink.Header{Type: 20, Flags: netlink.Request | netlink.Acknowledge | netlink.Create, Sequence: 1}, // RTM_NEWADDR
-		Data:   []byte{2, 24, 0, 0, 9, 0, 0, 0, 8, 0, 2, 0, 192, 0, 2, 1},                                            // ifaddrmsg, IFA_LOCAL
+		Header: netlink.Header{Type: 20, Flags: netlink.Request | netlink.Acknowledge | netlink.Create, Sequence: 1},
+		Data:   []byte{2, 24, 0, 0, 9, 0, 0, 0, 8, 0, 2, 0, 192, 0, 2, 1},
 	})
 	// Output:
 	// level=DEBUG msg="netlink sent" proto=route port=100 peer=0 type=RTM_NEWADDR flags=request|acknowledge|create seq=1 pid=100 len=32 ifaddrmsg.family=inet ifaddrmsg.prefixlen=24 ifaddrmsg.flags=0 ifaddrmsg.scope=global ifaddrmsg.index=9 attrs.local=192.0.2.1
