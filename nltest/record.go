@@ -2,10 +2,13 @@ package nltest
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/nlpcap"
 )
 
 // A Datagram is one datagram the Kernel carried, as its sender sent it.
@@ -179,4 +182,28 @@ func diffLines(a, b []string) string {
 		}
 	}
 	return out.String()
+}
+
+// WritePcap writes datagrams recorded by a Kernel (Datagrams) to w as a
+// capture of protocol family proto, in package nlpcap's format, which
+// Wireshark opens and NewReplay replays: a datagram from port 0 as the
+// kernel's, any other as user space's. The Kernel does not record
+// families: for a recording of several, write each family's Conns with an
+// nlpcap.Writer as their Tap instead.
+func WritePcap(w io.Writer, proto int, ds []Datagram) error {
+	pw, err := nlpcap.NewWriter(w, nil)
+	if err != nil {
+		return err
+	}
+	now := time.Now() // the Kernel records no times
+	for _, d := range ds {
+		pt := nlpcap.PacketUser
+		if d.From == 0 {
+			pt = nlpcap.PacketKernel
+		}
+		if err := pw.WriteRecord(nlpcap.Record{Time: now, PacketType: pt, Protocol: proto, Data: d.Data}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
