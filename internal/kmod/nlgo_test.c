@@ -28,6 +28,22 @@
 
 #include "nlgo_test.h"
 
+/*
+ * Older kernels, back to 5.10 (Debian 11), which the VM matrix also boots
+ * (internal/vmtest): what they spell differently or lack.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define nla_strscpy nla_strlcpy		/* renamed in 5.11 */
+#endif
+#ifndef GENL_REQ_ATTR_CHECK		/* 6.0; no missing-attribute ext-ack before */
+#define GENL_REQ_ATTR_CHECK(info, attr) ({				\
+	bool __missing = !(info)->attrs[(attr)];			\
+	if (__missing)							\
+		NL_SET_ERR_MSG((info)->extack, "missing attribute");	\
+	__missing;							\
+})
+#endif
+
 static int proto = NLGO_PROTO_DEFAULT;
 module_param(proto, int, 0444);
 MODULE_PARM_DESC(proto, "netlink protocol number to register (default 28)");
@@ -613,16 +629,26 @@ static int nlgo_genl_notify(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* The attributes of a dump request: in an embedded genl_info from 6.2. */
+static struct nlattr **nlgo_dumpit_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
 static int nlgo_genl_get(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = nlgo_dumpit_attrs(cb);
 	u32 count = NLGO_GENL_GET_DEFAULT;
 	char name[NLGO_DUMP_NAME_LEN];
 	void *hdr;
 	u32 i;
 
-	if (info->attrs[NLGO_GENL_A_COUNT])
-		count = nla_get_u32(info->attrs[NLGO_GENL_A_COUNT]);
+	if (attrs[NLGO_GENL_A_COUNT])
+		count = nla_get_u32(attrs[NLGO_GENL_A_COUNT]);
 	for (i = cb->args[0]; i < count; i++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &nlgo_genl_family,
@@ -663,7 +689,9 @@ static struct genl_family nlgo_genl_family = {
 	.n_ops		= ARRAY_SIZE(nlgo_genl_ops),
 	.mcgrps		= nlgo_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nlgo_genl_mcgrps),
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)	/* strict header checks from 6.1 */
 	.resv_start_op	= __NLGO_GENL_CMD_MAX,
+#endif
 };
 
 static int __init nlgo_init(void)
