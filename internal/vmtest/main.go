@@ -43,6 +43,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +64,10 @@ type config struct {
 	extraRun    string
 	unpriv      bool
 	update      bool
+	kernels     []*kernelLine
+	hostRun     string
+	hostSkip    string
+	hostKernels []string
 	kernel      string
 	headers     string
 	keep        bool
@@ -79,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		fs.PrintDefaults()
 	}
 	c := &config{}
-	pkgs := fs.String("pkgs", ".,./internal/kmod,./genetlink", "comma-separated `packages` whose tests (built with -tags vmtest) run in the VM")
+	pkgs := fs.String("pkgs", ".,./internal/kmod,./genetlink,./cmd/nl", "comma-separated `packages` whose tests (built with -tags vmtest) run in the VM")
 	fs.StringVar(&c.run, "run", "^TestIntegrationKmod", "run only tests matching `regexp` (-test.run); empty runs every test, unit tests too")
 	fs.StringVar(&c.accel, "accel", "tcg", "qemu accelerator: tcg, or kvm where /dev/kvm works")
 	fs.DurationVar(&c.timeout, "timeout", 8*time.Minute, "limit for the whole VM run; exceeding it fails")
@@ -92,18 +97,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.extraRun, "extra-run", "^TestIntegrationKmod", "`regexp` of the tests rerun as root with each extra protocol")
 	fs.BoolVar(&c.unpriv, "unprivileged", true, "also run every test binary as the unprivileged user nobody")
 	fs.BoolVar(&c.update, "update", false, "run apt-get update even if nothing is missing (picks up a newer kernel)")
-	fs.StringVar(&c.kernel, "kernel", "", "boot this kernel `image` instead of Debian's current one (needs -headers)")
+	kernels := fs.String("kernels", "5.10,6.1,6.12", "comma-separated kernel `lines` of the matrix to boot, each Debian's current kernel of that line")
+	fs.StringVar(&c.hostRun, "host-run", "^TestIntegration", "`regexp` of the host-kernel integration suite, run before the module loads (empty: none)")
+	fs.StringVar(&c.hostSkip, "host-skip", "^TestIntegrationKmod", "`regexp` of the tests the host-kernel suite leaves out (-test.skip)")
+	hostKernels := fs.String("host-kernels", "5.10,6.1,6.12", "comma-separated kernel `lines` that run the host-kernel suite too")
+	fs.StringVar(&c.kernel, "kernel", "", "boot this kernel `image` instead of the matrix (needs -headers)")
 	fs.StringVar(&c.headers, "headers", "", "build the module against this kernel headers `dir` (with -kernel)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the work directory (initramfs, test binaries) and print its path")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	c.testArgs = fs.Args()
-	for _, p := range strings.Split(*pkgs, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			c.pkgs = append(c.pkgs, p)
-		}
-	}
+	c.pkgs = splitList(*pkgs)
 	if len(c.pkgs) == 0 {
 		return nil, errors.New("-pkgs names no package")
 	}
@@ -123,10 +128,35 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if (c.kernel == "") != (c.headers == "") {
 		return nil, errors.New("-kernel and -headers go together")
 	}
+	if c.kernel == "" {
+		lines, err := selectLines(splitList(*kernels))
+		if err != nil {
+			return nil, err
+		}
+		if len(lines) == 0 {
+			return nil, errors.New("-kernels names no kernel line")
+		}
+		c.kernels = lines
+	}
+	c.hostKernels = splitList(*hostKernels)
+	if _, err := selectLines(c.hostKernels); err != nil {
+		return nil, fmt.Errorf("-host-kernels: %w", err)
+	}
 	if c.accel != "tcg" && c.accel != "kvm" {
 		return nil, fmt.Errorf("-accel %q: want tcg or kvm", c.accel)
 	}
 	return c, nil
+}
+
+// splitList splits a comma-separated flag, dropping empty items.
+func splitList(s string) []string {
+	var items []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			items = append(items, p)
+		}
+	}
+	return items
 }
 
 func main() {
@@ -140,20 +170,22 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := run(ctx, c, os.Stdout)
+	ok, err := run(ctx, c, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vmtest: FAIL:", err)
 		os.Exit(1)
 	}
-	if !res.ok() {
+	if !ok {
 		os.Exit(1)
 	}
 }
 
-// run prepares everything, boots the VM and reports what happened.
-func run(ctx context.Context, c *config, out io.Writer) (*result, error) {
+// run builds the tests once, then boots each kernel of the matrix (or the
+// -kernel) in turn with them and reports what happened: a summary for
+// each, then one line per kernel and the features table.
+func run(ctx context.Context, c *config, out io.Writer) (ok bool, err error) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		return nil, fmt.Errorf("needs linux/amd64, running on %s/%s", runtime.GOOS, runtime.GOARCH)
+		return false, fmt.Errorf("needs linux/amd64, running on %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
 	start := time.Now()
 	logf := func(format string, args ...any) {
@@ -161,10 +193,71 @@ func run(ctx context.Context, c *config, out io.Writer) (*result, error) {
 	}
 	root, err := repoRoot(ctx)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	host := &hostSetup{cacheDir: c.cacheDir, update: c.update, logf: logf, out: out}
-	kern, err := host.prepare(ctx, c.kernel, c.headers)
+	if err := host.ensureTools(ctx); err != nil {
+		return false, err
+	}
+	work, err := os.MkdirTemp("", "nlgo-vmtest-")
+	if err != nil {
+		return false, err
+	}
+	if c.keep {
+		logf("keeping work directory %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	bins, err := buildTests(ctx, root, c.pkgs, work, logf)
+	if err != nil {
+		return false, err
+	}
+	if len(bins) == 0 {
+		return false, fmt.Errorf("none of the packages %v has vmtest tests", c.pkgs)
+	}
+	examples, err := buildExamples(ctx, root, work, logf)
+	if err != nil {
+		return false, err
+	}
+	if c.kernel != "" {
+		res, err := bootKernel(ctx, c, nil, host, root, work, bins, examples, logf, out)
+		if err != nil {
+			return false, err
+		}
+		res.summary(out, time.Since(start))
+		return res.ok(), nil
+	}
+	var results []lineResult
+	ok = true
+	for _, line := range c.kernels {
+		lc := *c
+		if !slices.Contains(c.hostKernels, line.name) {
+			lc.hostRun = ""
+		}
+		logf("kernel line %s (%s)", line.name, strings.Join(line.suites, ", "))
+		lineStart := time.Now()
+		res, err := bootKernel(ctx, &lc, line, host, root, work, bins, examples, logf, out)
+		lr := lineResult{line: line, res: res, err: err}
+		if err == nil {
+			lr.release = res.release
+			res.problems = append(res.problems, res.features.check(line)...)
+			res.summary(out, time.Since(lineStart))
+		}
+		ok = ok && err == nil && res.ok()
+		results = append(results, lr)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	printMatrix(out, results)
+	logf("matrix done: %s", map[bool]string{true: "PASS", false: "FAIL"}[ok])
+	return ok, nil
+}
+
+// bootKernel prepares line's kernel (or the -kernel), builds the module
+// for it, packs the initramfs and boots it, once no other VM runs.
+func bootKernel(ctx context.Context, c *config, line *kernelLine, host *hostSetup, root, work string, bins, examples []testBinary, logf func(string, ...any), out io.Writer) (*result, error) {
+	kern, err := host.prepare(ctx, line, c.kernel, c.headers)
 	if err != nil {
 		return nil, err
 	}
@@ -174,32 +267,17 @@ func run(ctx context.Context, c *config, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	logf("module %s", ko)
-	work, err := os.MkdirTemp("", "nlgo-vmtest-")
+	extra, err := vmFiles(kern)
 	if err != nil {
 		return nil, err
-	}
-	if c.keep {
-		logf("keeping work directory %s", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	bins, err := buildTests(ctx, root, c.pkgs, work, logf)
-	if err != nil {
-		return nil, err
-	}
-	if len(bins) == 0 {
-		return nil, fmt.Errorf("none of the packages %v has vmtest tests", c.pkgs)
 	}
 	initrd := filepath.Join(work, "initrd.gz")
-	examples, err := buildExamples(ctx, root, work, logf)
-	if err != nil {
+	if err := writeInitramfs(initrd, host.busybox, ko, bins, examples, extra, initScript(c, bins, examples)); err != nil {
 		return nil, err
 	}
-	if err := writeInitramfs(initrd, host.busybox, ko, bins, examples, initScript(c, bins, examples)); err != nil {
+	if err := waitForOtherVMs(ctx, logf); err != nil {
 		return nil, err
 	}
 	logf("initramfs %s, booting (accel %s, timeout %s)", initrd, c.accel, c.timeout)
-	res := bootVM(ctx, c, kern.image, initrd, out)
-	res.summary(out, time.Since(start))
-	return res, nil
+	return bootVM(ctx, c, kern.image, initrd, out), nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -30,13 +31,18 @@ type result struct {
 	skipped  int      // top-level "--- SKIP" lines
 	failures []string // names of failed tests, with their run
 	vmTime   time.Duration
+	release  string   // the VM's uname -r, from init's first line
+	features features // what the tests' nlgo-feature lines said
 }
 
 func (r *result) ok() bool { return r.verdict == "PASS" && len(r.problems) == 0 && r.failed == 0 }
 
 // observe classifies one console line. It returns true when the VM is done.
 func (r *result) observe(line string) (done bool) {
+	r.features.observe(line)
 	switch {
+	case strings.HasPrefix(line, "nlgo-vmtest: kernel ") && r.release == "":
+		r.release, _, _ = strings.Cut(strings.TrimPrefix(line, "nlgo-vmtest: kernel "), ",")
 	case strings.HasPrefix(line, resultMarker):
 		r.verdict = strings.TrimSpace(strings.TrimPrefix(line, resultMarker))
 		return true
@@ -90,6 +96,40 @@ func qemuArgs(c *config, image, initrd string) []string {
 		args = append(args, "-cpu", "max")
 	}
 	return args
+}
+
+// waitForOtherVMs waits while another qemu-system-x86_64 runs on this
+// machine (another engineer's run or another CI job): on 2 cores two TCG
+// VMs would slow each other past their time limits.
+func waitForOtherVMs(ctx context.Context, logf func(string, ...any)) error {
+	for logged := false; ; logged = true {
+		pids := otherVMs()
+		if len(pids) == 0 {
+			return nil
+		}
+		if !logged {
+			logf("waiting for the qemu already running (pid %s) to finish", strings.Join(pids, ", "))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(3 * time.Second):
+		}
+	}
+}
+
+// otherVMs returns the pids of running qemu-system-x86_64 processes.
+func otherVMs() []string {
+	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+	var pids []string
+	for _, c := range comms {
+		b, err := os.ReadFile(c)
+		// The kernel truncates comm to 15 bytes: "qemu-system-x86".
+		if err == nil && strings.HasPrefix(string(b), "qemu-system-x86") {
+			pids = append(pids, filepath.Base(filepath.Dir(c)))
+		}
+	}
+	return pids
 }
 
 // bootVM runs qemu, streams the console to out line by line and returns what

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -14,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -32,39 +32,25 @@ type kernel struct {
 	abi     string // e.g. 6.1.0-56, empty for -kernel
 	image   string // bzImage
 	headers string // kbuild dir
+	modules string // dir of the kernelModules and their load order; empty for -kernel
 }
 
-// prepare makes sure the tools, kernel image and headers are there. With
-// image and headers set it only checks the tools.
-func (h *hostSetup) prepare(ctx context.Context, image, headers string) (*kernel, error) {
+// prepare makes sure the tools are there and returns the -kernel image
+// and -headers, or, with line, that kernel line's current kernel from
+// Debian's archive (debianKernel).
+func (h *hostSetup) prepare(ctx context.Context, line *kernelLine, image, headers string) (*kernel, error) {
 	if err := h.ensureTools(ctx); err != nil {
 		return nil, err
 	}
-	if image != "" {
-		for _, p := range []string{image, filepath.Join(headers, "Makefile")} {
-			if _, err := os.Stat(p); err != nil {
-				return nil, err
-			}
-		}
-		return &kernel{image: image, headers: headers}, nil
+	if line != nil {
+		return h.debianKernel(ctx, line)
 	}
-	if h.update {
-		if err := h.aptUpdate(ctx); err != nil {
+	for _, p := range []string{image, filepath.Join(headers, "Makefile")} {
+		if _, err := os.Stat(p); err != nil {
 			return nil, err
 		}
 	}
-	abi, err := h.kernelABI(ctx)
-	if err != nil {
-		return nil, err
-	}
-	k := &kernel{abi: abi, headers: "/usr/src/linux-headers-" + abi + "-amd64"}
-	if _, err := os.Stat(filepath.Join(k.headers, "Makefile")); err != nil {
-		if err := h.aptInstall(ctx, "linux-headers-"+abi+"-amd64"); err != nil {
-			return nil, err
-		}
-	}
-	k.image, err = h.kernelImage(ctx, abi)
-	return k, err
+	return &kernel{image: image, headers: headers}, nil
 }
 
 // ensureTools installs qemu, a static busybox, make and gcc if missing.
@@ -76,9 +62,11 @@ func (h *hostSetup) ensureTools(ctx context.Context) error {
 	if !isStatic("/bin/busybox") {
 		missing = append(missing, "busybox-static")
 	}
-	for _, tool := range []string{"make", "gcc"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
+	// The host-kernel tests in the VM run iproute2's ip and genl, which
+	// go into its initramfs; 6.7 and later compress their modules with xz.
+	for tool, pkg := range map[string]string{"make": "make", "gcc": "gcc", "ip": "iproute2", "genl": "iproute2", "xz": "xz-utils"} {
+		if _, err := exec.LookPath(tool); err != nil && !slices.Contains(missing, pkg) {
+			missing = append(missing, pkg)
 		}
 	}
 	if len(missing) > 0 {
@@ -160,104 +148,18 @@ func (h *hostSetup) aptInstall(ctx context.Context, pkgs ...string) error {
 	return err
 }
 
-var abiRE = regexp.MustCompile(`linux-image-([0-9][^\s<>]*)-amd64`)
-
-// kernelABI finds the ABI of Debian's current kernel from the dependency of
-// linux-image-amd64, running apt-get update once if the lists do not say.
-func (h *hostSetup) kernelABI(ctx context.Context) (string, error) {
-	for {
-		out, err := exec.CommandContext(ctx, "apt-cache", "depends", "linux-image-amd64").Output()
-		if err == nil {
-			if m := abiRE.FindSubmatch(out); m != nil {
-				return string(m[1]), nil
-			}
-		}
-		if h.updated {
-			return "", fmt.Errorf("apt-cache depends linux-image-amd64 names no kernel (err %v): %s", err, out)
-		}
-		if err := h.aptUpdate(ctx); err != nil {
-			return "", err
-		}
-	}
-}
-
-// kernelImage returns the cached vmlinuz of abi, fetching the package with
-// apt-get download and unpacking only boot/vmlinuz-* from it.
-func (h *hostSetup) kernelImage(ctx context.Context, abi string) (string, error) {
-	dir := filepath.Join(h.cacheDir, "kernel", abi)
-	image := filepath.Join(dir, "vmlinuz")
-	if _, err := os.Stat(image); err == nil {
-		return image, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	pkg := "linux-image-" + abi + "-amd64"
-	h.logf("apt-get download %s", pkg)
-	cmd := h.command(ctx, "apt-get", "download", "-q", pkg)
-	cmd.Dir = dir
-	if _, err := h.runQuiet(cmd); err != nil {
-		if err2 := h.aptUpdate(ctx); err2 != nil {
-			return "", err
-		}
-		if _, err := h.runQuiet(cmd); err != nil {
-			return "", err
-		}
-	}
-	debs, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
-	if len(debs) == 0 {
-		return "", fmt.Errorf("apt-get download %s left no .deb in %s", pkg, dir)
-	}
-	if err := extractVmlinuz(ctx, debs[0], image+".tmp"); err != nil {
-		return "", err
-	}
-	for _, d := range debs {
-		os.Remove(d)
-	}
-	return image, os.Rename(image+".tmp", image)
-}
-
-// extractVmlinuz copies ./boot/vmlinuz-* out of a kernel .deb to dst.
-func extractVmlinuz(ctx context.Context, deb, dst string) error {
-	cmd := exec.CommandContext(ctx, "dpkg-deb", "--fsys-tarfile", deb)
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer cmd.Wait()
-	defer io.Copy(io.Discard, pipe)
-	tr := tar.NewReader(pipe)
-	for {
-		hdr, err := tr.Next()
-		if err != nil {
-			return fmt.Errorf("no boot/vmlinuz-* in %s: %w", deb, err)
-		}
-		if !strings.HasPrefix(strings.TrimPrefix(hdr.Name, "./"), "boot/vmlinuz-") {
-			continue
-		}
-		f, err := os.Create(dst)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(f, tr); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	}
-}
-
 // moduleSources are the files of internal/kmod that make up the module.
 var moduleSources = []string{"nlgo_test.c", "nlgo_test.h", "Kbuild"}
 
 // buildModule builds nlgo_test.ko from srcDir against k's headers in a cache
 // directory keyed by the sources and the kernel, and returns its path.
 func (h *hostSetup) buildModule(ctx context.Context, srcDir string, k *kernel) (string, error) {
+	cc, err := h.compiler(ctx, k)
+	if err != nil {
+		return "", err
+	}
 	sum := sha256.New()
-	fmt.Fprintf(sum, "%s\x00%s\x00", k.headers, k.abi)
+	fmt.Fprintf(sum, "%s\x00%s\x00%s\x00", k.headers, k.abi, cc.version)
 	files := map[string][]byte{}
 	for _, name := range moduleSources {
 		b, err := os.ReadFile(filepath.Join(srcDir, name))
@@ -285,8 +187,8 @@ func (h *hostSetup) buildModule(ctx context.Context, srcDir string, k *kernel) (
 			return "", err
 		}
 	}
-	h.logf("building module against %s", k.headers)
-	out, err := h.runQuiet(h.command(ctx, "make", "-C", k.headers, "M="+build, "modules"))
+	h.logf("building module against %s with %s", k.headers, cc.name)
+	out, err := h.runQuiet(h.command(ctx, "make", "-C", k.headers, "M="+build, "CC="+cc.name, "modules"))
 	if err != nil {
 		return "", err
 	}
@@ -304,6 +206,42 @@ func (h *hostSetup) buildModule(ctx context.Context, srcDir string, k *kernel) (
 		return "", err
 	}
 	return ko, os.Rename(ko+".tmp", ko)
+}
+
+// compiler is the C compiler a module is built with.
+type compiler struct {
+	name    string // the command, e.g. gcc-12
+	version string // its first line of --version
+}
+
+var kernelCCRE = regexp.MustCompile(`\bgcc-([0-9]+)\b`)
+
+// compiler picks the compiler for k's module: the gcc-N the kernel was
+// built with (its headers' .kernelvariables say which) if this machine has
+// it, else the machine's gcc. Debian 11's 5.10 was built with gcc-10,
+// which Debian 12 does not have; its gcc-12 builds the module without a
+// warning (the build fails on any) and the module loads and passes its
+// tests on 5.10, which the VM run shows.
+func (h *hostSetup) compiler(ctx context.Context, k *kernel) (compiler, error) {
+	cc := "gcc"
+	want := ""
+	if b, err := os.ReadFile(filepath.Join(k.headers, ".kernelvariables")); err == nil {
+		if m := kernelCCRE.FindString(string(b)); m != "" {
+			want = m
+			if _, err := exec.LookPath(m); err == nil {
+				cc = m
+			}
+		}
+	}
+	out, err := exec.CommandContext(ctx, cc, "--version").Output()
+	if err != nil {
+		return compiler{}, fmt.Errorf("%s --version: %w", cc, err)
+	}
+	version, _, _ := strings.Cut(string(out), "\n")
+	if want != "" && cc != want {
+		h.logf("the kernel was built with %s, which this machine lacks: building its module with %s (%s)", want, cc, version)
+	}
+	return compiler{name: cc, version: version}, nil
 }
 
 // warnings returns the compiler warning lines of a kbuild log.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nlgo/netlink/internal/testenv"
 )
 
 // readCpio parses a newc archive into name -> content (link target for links).
@@ -133,7 +134,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{".", "./internal/kmod", "./genetlink"}, d.pkgs); diff != "" {
+	if diff := cmp.Diff([]string{".", "./internal/kmod", "./genetlink", "./cmd/nl"}, d.pkgs); diff != "" {
 		t.Errorf("default -pkgs (-want +got):\n%s", diff)
 	}
 	for _, bad := range [][]string{{"-proto", "32"}, {"-extra-protos", "x"}, {"-kernel", "/k"}, {"-accel", "hvf"}, {"-pkgs", ","}} {
@@ -169,5 +170,58 @@ func TestCleanLine(t *testing.T) {
 		if got := cleanLine(in); got != want {
 			t.Errorf("cleanLine(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestMatrixLacks checks each kernel line's table of missing features
+// against the features' releases: a line lacks exactly the features of
+// later releases.
+func TestMatrixLacks(t *testing.T) {
+	for _, line := range matrix {
+		major, minor, err := testenv.ParseRelease(line.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []testenv.Feature
+		for _, f := range testenv.Features() {
+			if fma, fmi := f.Since(); fma > major || fma == major && fmi > minor {
+				want = append(want, f)
+			}
+		}
+		if diff := cmp.Diff(want, line.lacks); diff != "" {
+			t.Errorf("Linux %s lacks (-want +got):\n%s", line.name, diff)
+		}
+	}
+}
+
+func TestFeatureCheck(t *testing.T) {
+	line := &kernelLine{name: "6.1", lacks: []testenv.Feature{testenv.UintAttrs}}
+	var f features
+	for _, l := range []string{
+		"    kmod_attr_vm_test.go:153: nlgo-feature: lack NLA_UINT/NLA_SINT (Linux 6.7; running 6.1.0-57-amd64)",
+		"    x_test.go:1: nlgo-feature: have split do/dump policies (Linux 6.2)",
+		"    x_test.go:2: nlgo-feature: lack RTNLGRP_IPV4_MCADDR (group 37) (Linux 6.13; running 6.1.0-57-amd64): invalid argument",
+	} {
+		f.observe(l)
+	}
+	want := []string{
+		`feature: a test found "RTNLGRP_IPV4_MCADDR (group 37)" missing, which Linux 6.1 should have`,
+	}
+	if diff := cmp.Diff(want, f.check(line)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	f.observe("    y_test.go:3: nlgo-feature: have NLA_UINT/NLA_SINT (Linux 6.7)")
+	if got := f.check(line); len(got) != 2 {
+		t.Errorf("a feature found present that the table says is missing: problems %q", got)
+	}
+}
+
+func TestSelectLines(t *testing.T) {
+	lines, err := selectLines([]string{"6.12", "5.10"})
+	if err != nil || len(lines) != 2 || lines[0].name != "5.10" || lines[1].name != "6.12" {
+		t.Errorf("selectLines = %v, %v; want 5.10 then 6.12", lines, err)
+	}
+	if _, err := selectLines([]string{"4.19"}); err == nil {
+		t.Error("selectLines(4.19) accepted")
 	}
 }
