@@ -146,7 +146,7 @@ func (w *Writer) write(t time.Time, pt uint16, proto int, b []byte, n int) error
 	buf = binary.NativeEndian.AppendUint32(buf, uint32(t.Unix()))
 	buf = binary.NativeEndian.AppendUint32(buf, uint32(t.Nanosecond()))
 	buf = binary.NativeEndian.AppendUint32(buf, uint32(HeaderLen+len(b)))
-	buf = binary.NativeEndian.AppendUint32(buf, uint32(min(HeaderLen+n, math.MaxUint32)))
+	buf = binary.NativeEndian.AppendUint32(buf, uint32(min(int64(HeaderLen)+int64(n), math.MaxUint32)))
 	buf = binary.BigEndian.AppendUint16(buf, pt)
 	buf = binary.BigEndian.AppendUint16(buf, HardwareType)
 	buf = append(buf, make([]byte, 10)...) // address length 0, 8 bytes of address
