@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -510,4 +511,24 @@ func TestNames(t *testing.T) {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
+}
+
+// One Decoder serves many goroutines, learning as they decode.
+func TestDecoderConcurrent(t *testing.T) {
+	var d Decoder
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 100 {
+				id := uint16(0x20 + g*100 + i)
+				b, _ := newFamily(t, 1, id, "f").MarshalBinary()
+				d.Decode(genetlink.Protocol, b)
+				if _, ok := d.FamilyName(id); !ok {
+					t.Errorf("family %d not learnt", id)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

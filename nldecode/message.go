@@ -81,6 +81,8 @@ type Attr struct {
 // A Field is one field of a struct: a family header or a struct-valued
 // attribute.
 type Field struct {
+	// Name is the field's name in the C struct, without its prefix:
+	// "family" for ifa_family.
 	Name string
 	// Value is a uint64 or int64, or a string for named values, masks
 	// and addresses.
