@@ -211,3 +211,46 @@ func errnoOf(code int32) syscall.Errno {
 	}
 	return syscall.Errno(n)
 }
+
+// ErrPolicy means attributes violate a Policy. Errors wrapping it are
+// *PolicyError values.
+var ErrPolicy = errors.New("attribute policy violated")
+
+// A PolicyError reports the first attribute that violates a Policy: where
+// it is, by path and by offset, and what is wrong with it. It matches
+// ErrPolicy and its Errno, so errors.Is(err, unix.ERANGE) tells a value
+// out of range (ERANGE) from a malformed attribute (EINVAL), as the
+// kernel's answer would.
+type PolicyError struct {
+	// Path is the attribute's path: the nests it lies in and its own
+	// type. It is empty for bytes left over after the last top-level
+	// attribute, and names the nest for bytes left over in one.
+	Path AttributePath
+	// Offset is the offset of the attribute's header, or of the left
+	// over bytes, in the buffer validated (from the start of the message
+	// header for Policy.ValidateMessage, as ExtAck.Offset).
+	Offset int
+	// Errno is the error code the kernel's validation returns for this
+	// violation: syscall.ERANGE or syscall.EINVAL.
+	Errno syscall.Errno
+	// Detail says what is wrong, e.g. "value 11 outside 1..10".
+	Detail string
+}
+
+func (e *PolicyError) Error() string {
+	var b strings.Builder
+	b.WriteString("netlink: ")
+	if len(e.Path) == 0 {
+		b.WriteString("attributes")
+	} else {
+		b.WriteString(e.Path.String())
+	}
+	b.WriteString(" at offset ")
+	b.WriteString(strconv.Itoa(e.Offset))
+	b.WriteString(": ")
+	b.WriteString(e.Detail)
+	return b.String()
+}
+
+// Unwrap returns ErrPolicy and Errno.
+func (e *PolicyError) Unwrap() []error { return []error{ErrPolicy, e.Errno} }

@@ -1,0 +1,163 @@
+package netlink
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+)
+
+// linkDumpPolicy is a route policy for the messages linkDump builds: each
+// of their 40 attribute types, with the kinds, lengths and ranges of the
+// kernel's ifla_policy where the types correspond.
+func linkDumpPolicy() *Policy {
+	attrs := make([]AttributePolicy, 41)
+	attrs[1] = AttributePolicy{Name: "IFLA_ADDRESS", Kind: KindBinary, MaxLen: 32}
+	attrs[2] = AttributePolicy{Name: "IFLA_BROADCAST", Kind: KindBinary, MaxLen: 32}
+	attrs[3] = AttributePolicy{Name: "IFLA_IFNAME", Kind: KindString, MaxLen: 15}
+	for t := 4; t < 30; t++ {
+		attrs[t] = AttributePolicy{Name: fmt.Sprintf("IFLA_U32_%d", t), Kind: KindU32}
+	}
+	attrs[4].Unsigned = &UnsignedRange{Min: 68, Max: 1 << 20}   // IFLA_MTU-like
+	attrs[13].Unsigned = &UnsignedRange{Min: 0, Max: 1 << 24}   // IFLA_TXQLEN-like
+	attrs[29].Unsigned = &UnsignedRange{Min: 1, Max: 1<<32 - 1} // IFLA_GSO_MAX_SIZE-like
+	for t := 30; t < 36; t++ {
+		attrs[t] = AttributePolicy{Name: fmt.Sprintf("IFLA_U8_%d", t), Kind: KindU8}
+	}
+	attrs[30].Unsigned = &UnsignedRange{Min: 0, Max: 64} // IFLA_OPERSTATE-like
+	attrs[36] = AttributePolicy{Name: "IFLA_QDISC", Kind: KindNulString, MaxLen: 15}
+	attrs[37] = AttributePolicy{Name: "IFLA_STATS64", Kind: KindBinary, MinLen: 192}
+	attrs[38] = AttributePolicy{Name: "IFLA_U64", Kind: KindU64}
+	attrs[39] = AttributePolicy{Name: "IFLA_LINKINFO", Kind: KindNested, Nested: &Policy{Attributes: []AttributePolicy{
+		1: {Name: "IFLA_INFO_A", Kind: KindU32},
+		2: {Name: "IFLA_INFO_B", Kind: KindU32, Mask: 0xff},
+	}}}
+	attrs[40] = AttributePolicy{Name: "IFLA_NEW_IFINDEX", Kind: KindS32, Signed: &SignedRange{Min: 0, Max: 1<<31 - 1}}
+	return &Policy{Attributes: attrs}
+}
+
+// validateLinkDump validates every RTM_NEWLINK message of dgram.
+func validateLinkDump(p *Policy, dgram []byte) (int, error) {
+	n := 0
+	for m, err := range Messages(dgram) {
+		if err != nil {
+			return n, err
+		}
+		if m.Header.Type != 16 {
+			continue
+		}
+		if err := p.Validate(m.Data[16:]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// BenchmarkPolicyLinkDump compares validating the 1,000-link dump against
+// a route policy with the plain decode walk of BenchmarkWalkLinkDump:
+// validate/walk is the cost of validation, held at 1.3 or less.
+func BenchmarkPolicyLinkDump(b *testing.B) {
+	dgram := linkDump(1000)
+	b.Run("walk", func(b *testing.B) {
+		b.SetBytes(int64(len(dgram)))
+		b.ReportAllocs()
+		var d AttributeDecoder
+		var sum uint64
+		for b.Loop() {
+			for m, err := range Messages(dgram) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				if m.Header.Type != 16 {
+					continue
+				}
+				d.Reset(m.Data[16:])
+				for d.Next() {
+					sum += uint64(d.Type()) + uint64(len(d.Data()))
+				}
+				if err := d.Err(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		_ = sum
+	})
+	b.Run("validate", func(b *testing.B) {
+		p := linkDumpPolicy()
+		b.SetBytes(int64(len(dgram)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := validateLinkDump(p, dgram); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestPolicyLinkDumpAllocs(t *testing.T) {
+	dgram := linkDump(1000)
+	p := linkDumpPolicy()
+	if n, err := validateLinkDump(p, dgram); err != nil || n != 1000 {
+		t.Fatalf("validated %d links: %v", n, err)
+	}
+	if n := testing.AllocsPerRun(5, func() {
+		if _, err := validateLinkDump(p, dgram); err != nil {
+			panic(err)
+		}
+	}); n != 0 {
+		t.Errorf("validating 1,000 links allocated %v times per run, want 0", n)
+	}
+	// Every check runs: the policy does reject a link out of its range.
+	bad := linkDump(3)
+	p.Attributes[30].Unsigned = &UnsignedRange{Min: 0, Max: 29}
+	if _, err := validateLinkDump(p, bad); err == nil {
+		t.Error("a u8 of 30 passed a range of 0..29")
+	}
+}
+
+// TestPolicyLinkDumpCost holds validation of the 1,000-link dump to 1.3
+// times the plain decode walk, timing both in alternation and keeping
+// each one's best round, so that a busy machine slows both alike.
+func TestPolicyLinkDumpCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test; -short skips it")
+	}
+	dgram := linkDump(1000)
+	p := linkDumpPolicy()
+	var d AttributeDecoder
+	var sum uint64
+	walk := func() {
+		for m := range Messages(dgram) {
+			if m.Header.Type != 16 {
+				continue
+			}
+			d.Reset(m.Data[16:])
+			for d.Next() {
+				sum += uint64(d.Type()) + uint64(len(d.Data()))
+			}
+		}
+	}
+	validate := func() {
+		if _, err := validateLinkDump(p, dgram); err != nil {
+			t.Fatal(err)
+		}
+	}
+	best := func(fn func()) time.Duration {
+		start := time.Now()
+		for range 20 {
+			fn()
+		}
+		return time.Since(start)
+	}
+	bestWalk, bestValidate := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	for range 7 {
+		bestWalk = min(bestWalk, best(walk))
+		bestValidate = min(bestValidate, best(validate))
+	}
+	ratio := float64(bestValidate) / float64(bestWalk)
+	t.Logf("1,000 links: walk %v, validate %v, ratio %.2f", bestWalk/20, bestValidate/20, ratio)
+	if ratio > 1.3 {
+		t.Errorf("validation costs %.2f times the decode walk, want at most 1.3", ratio)
+	}
+}
