@@ -202,7 +202,7 @@ func (a AttributePolicy) String() string {
 		b.WriteString(" of at most " + strconv.Itoa(a.MaxLen) + " " + bytesWord(a.MaxLen))
 	}
 	if a.Nested != nil {
-		b.WriteString(" with a policy of " + strconv.Itoa(len(a.Nested.Attributes)-1) + " types")
+		b.WriteString(" with a nested policy")
 	}
 	return b.String()
 }

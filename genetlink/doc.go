@@ -35,7 +35,10 @@
 // Conn.Policy asks the controller how a family's operation validates its
 // attributes (CTRL_CMD_GETPOLICY, Linux 5.10 and later): for each
 // attribute, its type and the ranges, lengths and masks the kernel checks,
-// and for nests the policy of their contents.
+// and for nests the policy of their contents. Policy.NetlinkPolicy turns
+// one into a *netlink.Policy, to check a request against the running
+// kernel's own policy before sending it; since the kernel's report is
+// lossy, that check flags only definite violations.
 //
 // # Compared with github.com/mdlayher/genetlink
 //
