@@ -37,6 +37,8 @@ func (k *Kernel) Record() {
 }
 
 // Datagrams returns a copy of the datagrams recorded since Record.
+// Format prints them, Diff compares two lists, and WritePcap writes them
+// as a capture that Wireshark opens and NewReplay replays.
 func (k *Kernel) Datagrams() []Datagram {
 	k.mu.Lock()
 	defer k.mu.Unlock()
