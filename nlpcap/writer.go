@@ -62,7 +62,9 @@ type Record struct {
 // WriterOptions configure a Writer. The zero value gives the defaults.
 type WriterOptions struct {
 	// SnapLen is the longest datagram a record holds whole; longer ones
-	// are cut, their full length recorded. 0 means DefaultSnapLen.
+	// are cut, their full length recorded. 0 means DefaultSnapLen. Make it
+	// at least the largest Config.MaxMessageSize of the Conns the Writer
+	// serves, so that nothing is cut.
 	SnapLen int
 }
 
