@@ -19,6 +19,13 @@
 // AttributeDecoder, which hands out sub-slices and reports the first error,
 // like bufio.Scanner.
 //
+// A Policy declares what attributes a buffer may hold, as a kernel
+// attribute policy does: kinds, lengths, ranges, masks, nested policies.
+// Policy.Validate checks a buffer against one without allocating, by the
+// kernel's own rules, strict or lenient, and names the offending
+// attribute's path in a *PolicyError. Package genetlink converts the
+// policies the kernel reports into this type.
+//
 // # Multicast
 //
 // Groups are numbered from 1. Config.Groups is the legacy bind mask, one
