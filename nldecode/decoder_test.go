@@ -532,3 +532,52 @@ func TestDecoderConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Payloads that are not what their attribute's kind says keep their bytes
+// and say why.
+func TestDecodeOddPayloads(t *testing.T) {
+	attrs := enc(t, func(e *netlink.AttributeEncoder) {
+		e.Bytes(4, []byte{1, 2, 3})          // NHA_BLACKHOLE: a flag with a payload
+		e.Bytes(6, []byte{1, 2, 3, 4, 5, 6}) // NHA_GATEWAY: 6 bytes, no IP address
+		e.Flag(9, true)                      // NHA_GROUPS
+	})
+	var d Decoder
+	got := d.DecodeMessage(0, msg(104, 0, []byte{2, 0, 4, 0, 0, 0, 0, 0}, attrs))
+	want := []Attr{
+		{Type: 4, Name: "blackhole", Kind: "bytes", Hex: "010203", Error: "a flag has no payload, this one has 3 bytes"},
+		{Type: 6, Name: "gateway", Kind: "bytes", Hex: "010203040506"},
+		{Type: 9, Name: "groups", Kind: "flag", Value: true},
+	}
+	if diff := cmp.Diff(want, got.Attrs, ignoreOffsets); diff != "" {
+		t.Errorf("attributes (-want +got):\n%s", diff)
+	}
+	if v, ok := got.Fields.Get("protocol"); !ok || v != "static" {
+		t.Errorf("Fields.Get(protocol) = %v, %v; want static", v, ok)
+	}
+	if a, ok := got.Find("groups"); !ok || a.Type != 9 {
+		t.Errorf("Find(groups) = %+v, %v", a, ok)
+	}
+	if _, ok := got.Find("nope"); ok {
+		t.Error("Find found an attribute that is not there")
+	}
+}
+
+// Nests deeper than netlink.MaxNestingDepth stay bytes.
+func TestDecodeTooDeep(t *testing.T) {
+	b := enc(t, func(e *netlink.AttributeEncoder) { e.Uint32(1, 7) })
+	for range netlink.MaxNestingDepth + 2 {
+		b = enc(t, func(e *netlink.AttributeEncoder) { e.Do(1|netlink.AttributeNested, func() ([]byte, error) { return b, nil }) })
+	}
+	m := Guess(msg(100, 0, nil, b), 0)
+	depth, a := 0, m.Attrs[0]
+	for len(a.Attrs) > 0 {
+		a = a.Attrs[0]
+		depth++
+	}
+	if depth > netlink.MaxNestingDepth || a.Kind != "bytes" {
+		t.Errorf("decoded %d levels deep, ending with %+v; want at most %d, then bytes", depth, a, netlink.MaxNestingDepth)
+	}
+	if l, ok := a.Find("x"); ok {
+		t.Errorf("Attr.Find found %+v in bytes", l)
+	}
+}
