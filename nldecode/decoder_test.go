@@ -566,7 +566,9 @@ func TestDecodeOddPayloads(t *testing.T) {
 func TestDecodeTooDeep(t *testing.T) {
 	b := enc(t, func(e *netlink.AttributeEncoder) { e.Uint32(1, 7) })
 	for range netlink.MaxNestingDepth + 2 {
-		b = enc(t, func(e *netlink.AttributeEncoder) { e.Do(1|netlink.AttributeNested, func() ([]byte, error) { return b, nil }) })
+		b = enc(t, func(e *netlink.AttributeEncoder) {
+			e.Do(1|netlink.AttributeNested, func() ([]byte, error) { return b, nil })
+		})
 	}
 	m := Guess(msg(100, 0, nil, b), 0)
 	depth, a := 0, m.Attrs[0]
