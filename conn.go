@@ -170,8 +170,11 @@ type Conn struct {
 	closed  atomic.Bool
 	tap     Tap
 
-	rs    readSide
-	spare atomic.Pointer[exchange] // an exchange to reuse, taken without a lock
+	rs readSide
+	// own is the Conn's own exchange, which whoever sets ownBusy uses: a
+	// lone caller takes it without a lock.
+	own     *exchange
+	ownBusy atomic.Bool
 
 	dlMu      sync.Mutex
 	readDline time.Time

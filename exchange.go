@@ -161,6 +161,7 @@ type exchange struct {
 	wake     chan struct{} // the goroutine's wakeup, buffered
 	signaled atomic.Bool   // a reader woke it ready and took it out of the waiters
 	wbuf     []byte        // the request, encoded
+	isOwn    bool          // the Conn's own exchange (see Conn.own)
 
 	want      want
 	reading   bool   // holds the read end: set and cleared under the lock, by the goroutine only

@@ -87,12 +87,16 @@ type queued struct {
 	lost bool // err reports datagrams lost here
 }
 
-// getExchange returns an exchange to use: the Conn's spare one, one from
-// its free list, or a new one. The spare one is taken without a lock, so
-// that a lone caller pays two atomic operations for it.
+// getExchange returns an exchange to use: the Conn's own one if it is
+// free, one from its free list, or a new one. The own one is taken with
+// one compare-and-swap of a flag, so that a lone caller pays two atomic
+// operations for it.
 func (c *Conn) getExchange() *exchange {
-	if x := c.spare.Swap(nil); x != nil {
-		return x
+	if c.ownBusy.CompareAndSwap(false, true) {
+		if c.own == nil {
+			c.own = &exchange{wake: make(chan struct{}, 1), isOwn: true}
+		}
+		return c.own
 	}
 	rs := &c.rs
 	rs.mu.Lock()
@@ -120,12 +124,24 @@ func (c *Conn) putExchange(x *exchange) {
 	if cap(wbuf) > 64<<10 {
 		wbuf = nil
 	}
-	*x = exchange{wake: x.wake, wbuf: wbuf, stored: stored}
+	// Field by field: a whole new struct would be copied in with write
+	// barriers for every pointer.
+	x.wbuf, x.want, x.reading, x.req, x.dump, x.streaming = wbuf, 0, false, Header{}, false, false
+	x.rb, x.kept, x.count, x.src = nil, 0, 0, Source{}
+	x.stored, x.nstored = stored, 0
+	if x.spare != nil {
+		x.spare = nil
+	}
+	x.multi, x.interrupted, x.done, x.err, x.stopped = false, false, false, nil, false
+	if x.signaled.Load() {
+		x.signaled.Store(false)
+	}
 	select {
 	case <-x.wake: // a stale wakeup
 	default:
 	}
-	if c.spare.CompareAndSwap(nil, x) {
+	if x.isOwn {
+		c.ownBusy.Store(false)
 		return
 	}
 	rs := &c.rs
