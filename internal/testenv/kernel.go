@@ -26,19 +26,27 @@ const (
 	// SplitPolicies: generic netlink reports a do and a dump policy for
 	// each operation, and names a dump-only one by 0 (split ops, 6.2).
 	SplitPolicies Feature = iota + 1
+	// NetdevFamily: the generic netlink family "netdev" (6.2).
+	NetdevFamily
+	// MPTCPFamily: the generic netlink family "mptcp_pm". Linux has it
+	// since 5.7, but Debian builds MPTCP only from 6.1 (bookworm): the
+	// release here is the matrix's.
+	MPTCPFamily
+	// IPv4AddrExtAck: adding an IPv4 address twice or deleting a missing
+	// one is answered with an extended-ack message (6.6).
+	IPv4AddrExtAck
 	// UintAttrs: the kernel emits NLA_UINT and NLA_SINT (nla_put_uint, 6.7).
 	UintAttrs
+	// ListenAllNSIDOption: getsockopt(NETLINK_LISTEN_ALL_NSID), which
+	// setsockopt has had since 4.2 (6.9).
+	ListenAllNSIDOption
+	// DumpExtAck: the error that ends a dump carries every extended-ack
+	// attribute, the offending attribute's offset too, not only the
+	// message (6.10).
+	DumpExtAck
 	// IPv4MCAddrGroup: rtnetlink's group 37, RTNLGRP_IPV4_MCADDR, above
 	// the 32 groups of the legacy mask (6.13).
 	IPv4MCAddrGroup
-	// MissingAttrAck: a request missing a required attribute is answered
-	// with the extended ack's NLMSGERR_ATTR_MISS_TYPE (GENL_REQ_ATTR_CHECK,
-	// 6.0).
-	MissingAttrAck
-	// GenlReservedCheck: generic netlink rejects a request whose header's
-	// reserved field is not 0, for operations from the family's
-	// resv_start_op (6.1).
-	GenlReservedCheck
 	maxFeature
 )
 
@@ -53,14 +61,20 @@ func (f Feature) info() featureInfo {
 	switch f {
 	case SplitPolicies:
 		return featureInfo{"split do/dump policies", 6, 2}
+	case NetdevFamily:
+		return featureInfo{"genl family netdev", 6, 2}
+	case MPTCPFamily:
+		return featureInfo{"genl family mptcp_pm", 6, 1}
+	case IPv4AddrExtAck:
+		return featureInfo{"IPv4 address ext-ack messages", 6, 6}
 	case UintAttrs:
 		return featureInfo{"NLA_UINT/NLA_SINT", 6, 7}
+	case ListenAllNSIDOption:
+		return featureInfo{"getsockopt NETLINK_LISTEN_ALL_NSID", 6, 9}
+	case DumpExtAck:
+		return featureInfo{"full ext-ack in a dump's error", 6, 10}
 	case IPv4MCAddrGroup:
 		return featureInfo{"RTNLGRP_IPV4_MCADDR (group 37)", 6, 13}
-	case MissingAttrAck:
-		return featureInfo{"missing-attribute ext-ack", 6, 0}
-	case GenlReservedCheck:
-		return featureInfo{"genl reserved-field check", 6, 1}
 	}
 	return featureInfo{"Feature(" + strconv.Itoa(int(f)) + ")", 0, 0}
 }
@@ -147,6 +161,15 @@ func RequireFeature(t testing.TB, f Feature) {
 	if !HasFeature(t, f) {
 		t.SkipNow()
 	}
+}
+
+// Found reports that the test found f present, printing the marker line.
+// On a kernel older than f's release the runner takes it for a backport
+// and fails the run: its table says the kernel lacks f.
+func Found(t testing.TB, f Feature) {
+	t.Helper()
+	fma, fmi := f.Since()
+	t.Logf("nlgo-feature: have %s (Linux %d.%d)", f, fma, fmi)
 }
 
 // Lacks reports that the test found f missing (err says how). On a kernel

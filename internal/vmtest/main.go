@@ -1,21 +1,41 @@
-// Command vmtest runs the integration tests inside a throwaway Linux VM, next
-// to the nlgo_test kernel module (internal/kmod).
+// Command vmtest runs the integration tests inside throwaway Linux VMs, one
+// for each kernel of a matrix, next to the nlgo_test kernel module
+// (internal/kmod).
 //
 // Usage (as root, on a Debian or Debian-like machine):
 //
 //	go run ./internal/vmtest [flags] [-- test binary flags]
 //
-// It installs what is missing with apt-get (qemu, static busybox, a compiler,
-// the headers of Debian's current kernel), fetches that kernel's image without
-// installing it, builds the module against the headers, builds the test
-// binaries of the given packages with `go test -c -tags vmtest`, packs them
-// into an initramfs and boots it under qemu. Inside, init loads the module,
-// runs the kernel-module integration tests (-run, default ^TestIntegrationKmod;
-// the host-kernel TestIntegration* tests need tools the VM lacks) of every test
-// binary as root and then as the unprivileged user nobody (uid 65534),
-// reloads the module with each of the extra protocol numbers to run the
-// -extra-run tests again, unloads it, prints a result marker and powers off.
-// The VM's console is streamed to stdout as it comes.
+// The matrix is Debian's three kernel lines: 5.10 (bullseye), 6.1 (bookworm)
+// and 6.12 (bookworm-backports); -kernels selects some. It installs what is
+// missing on the host with apt-get (qemu, static busybox, gcc, make,
+// iproute2, xz), builds the test binaries of the given packages once with
+// `go test -c -tags vmtest`, and then for each kernel in turn: fetches the
+// line's current kernel image, headers and kbuild tools with an apt of its
+// own under -cache (its own sources and lists, no status file: it downloads
+// and unpacks, and never installs or upgrades anything on the host), builds
+// the module against those headers with the gcc the kernel was built with,
+// or the machine's when it lacks that one (5.10 was built with gcc-10;
+// Debian 12's gcc-12 builds it without a warning), packs an initramfs with
+// the module, the kernel's veth module, iproute2's ip and genl and their
+// libraries, and boots it under qemu, once no other qemu runs on the machine.
+//
+// Inside, init loads veth, runs the host-kernel integration suite (-host-run,
+// default every TestIntegration* test but the -host-skip ones, on the
+// -host-kernels) of every test binary as root and then as the unprivileged
+// user nobody (uid 65534), loads the module, runs the kernel-module tests
+// (-run, default ^TestIntegrationKmod) the same way, reloads the module with
+// each of the extra protocol numbers to run the -extra-run tests again,
+// unloads it, prints a result marker and powers off. The VM's console is
+// streamed to stdout as it comes.
+//
+// Tests that need a newer kernel than the VM's say so through
+// internal/testenv (HasFeature, RequireFeature, Lacks, Found), whose marker
+// lines the runner collects: each kernel line's table (matrix.go) lists the
+// features it lacks, and a test finding one of the others missing, or one of
+// those present, fails the run. At the end the runner prints one line per
+// kernel (release, verdict, passed, failed, skipped, VM time) and a Markdown
+// table of the features each kernel had, as the README carries it.
 //
 // The example programs (./examples/...) are built too and put in the VM's
 // /examples, where TestIntegrationKmodExamples runs them.
@@ -25,12 +45,15 @@
 // (the module, which a test running as root may reload: see kmod.Reload; it
 // must leave the module loaded with the same protocol),
 // NLGO_VM_EXAMPLES=/examples and, in the unprivileged run,
-// NLGO_VM_UNPRIVILEGED=1.
+// NLGO_VM_UNPRIVILEGED=1. The host-kernel suite runs without the NLGO_KMOD_
+// variables, before the module is loaded.
 //
-// The exit status is 0 only if every test binary passed, the module loaded
-// and unloaded, the kernel logged no oops, warning or panic, and the VM
-// finished within -timeout. Downloads and builds are cached under -cache, so
-// warm runs only rebuild the test binaries and boot the VM.
+// The exit status is 0 only if, on every kernel, every test binary passed,
+// the modules loaded and unloaded, the kernel logged no oops, warning or
+// panic, the features met agree with the table, and the VM finished within
+// -timeout. Downloads and builds are cached under -cache, so warm runs only
+// rebuild the test binaries and boot the VMs. -kernel and -headers boot one
+// kernel of your own instead (without veth, unless it is built in).
 package main
 
 import (
@@ -48,6 +71,15 @@ import (
 	"strings"
 	"time"
 )
+
+// defaultHostSkip leaves out of the host-kernel suite in the VM the module
+// tests (they run after it, with the module loaded) and the tests that the
+// VM cannot run as they are written: TestIntegrationCaptureTshark needs
+// tshark, which the initramfs does not carry, and
+// TestIntegrationReadSideStress holds each of 64 goroutines' requests to 5
+// seconds, which under TCG some miss on every kernel (69 of 4,457 on 5.10,
+// 71 of 18,948 on 6.1, 3 of 65,235 on 6.12). Both run on the host.
+const defaultHostSkip = "^TestIntegration(Kmod|CaptureTshark$|ReadSideStress$)"
 
 // config holds the command line.
 type config struct {
@@ -99,7 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.update, "update", false, "run apt-get update even if nothing is missing (picks up a newer kernel)")
 	kernels := fs.String("kernels", "5.10,6.1,6.12", "comma-separated kernel `lines` of the matrix to boot, each Debian's current kernel of that line")
 	fs.StringVar(&c.hostRun, "host-run", "^TestIntegration", "`regexp` of the host-kernel integration suite, run before the module loads (empty: none)")
-	fs.StringVar(&c.hostSkip, "host-skip", "^TestIntegrationKmod", "`regexp` of the tests the host-kernel suite leaves out (-test.skip)")
+	fs.StringVar(&c.hostSkip, "host-skip", defaultHostSkip, "`regexp` of the tests the host-kernel suite leaves out (-test.skip)")
 	hostKernels := fs.String("host-kernels", "5.10,6.1,6.12", "comma-separated kernel `lines` that run the host-kernel suite too")
 	fs.StringVar(&c.kernel, "kernel", "", "boot this kernel `image` instead of the matrix (needs -headers)")
 	fs.StringVar(&c.headers, "headers", "", "build the module against this kernel headers `dir` (with -kernel)")

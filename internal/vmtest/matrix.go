@@ -28,9 +28,9 @@ type kernelLine struct {
 // on this host; trixie's own are built against a newer libc).
 var matrix = []kernelLine{
 	{name: "5.10", suites: []string{"bullseye", "bullseye-security"},
-		lacks: []testenv.Feature{testenv.MissingAttrAck, testenv.GenlReservedCheck, testenv.SplitPolicies, testenv.UintAttrs, testenv.IPv4MCAddrGroup}},
+		lacks: []testenv.Feature{testenv.MPTCPFamily, testenv.SplitPolicies, testenv.NetdevFamily, testenv.IPv4AddrExtAck, testenv.UintAttrs, testenv.ListenAllNSIDOption, testenv.DumpExtAck, testenv.IPv4MCAddrGroup}},
 	{name: "6.1", suites: []string{"bookworm", "bookworm-updates", "bookworm-security"},
-		lacks: []testenv.Feature{testenv.SplitPolicies, testenv.UintAttrs, testenv.IPv4MCAddrGroup}},
+		lacks: []testenv.Feature{testenv.SplitPolicies, testenv.NetdevFamily, testenv.IPv4AddrExtAck, testenv.UintAttrs, testenv.ListenAllNSIDOption, testenv.DumpExtAck, testenv.IPv4MCAddrGroup}},
 	{name: "6.12", suites: []string{"bookworm-backports"},
 		lacks: []testenv.Feature{testenv.IPv4MCAddrGroup}},
 }
