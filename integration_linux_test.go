@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nlgo/netlink/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -186,8 +187,14 @@ func TestIntegrationOptions(t *testing.T) {
 					t.Fatalf("SetOption(%v, %v): %v", o, step.set, err)
 				}
 				got, err := c.GetOption(o)
+				if o == ListenAllNSID && errors.Is(err, unix.ENOPROTOOPT) {
+					testenv.Lacks(t, testenv.ListenAllNSIDOption, err)
+				}
 				if err != nil {
 					t.Fatalf("GetOption(%v): %v", o, err)
+				}
+				if o == ListenAllNSID && step.set {
+					testenv.Found(t, testenv.ListenAllNSIDOption)
 				}
 				if got != step.want {
 					t.Fatalf("GetOption(%v) after SetOption(%v) = %v", o, step.set, got)

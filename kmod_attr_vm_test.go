@@ -5,7 +5,6 @@ package netlink
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,25 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nlgo/netlink/internal/kmod"
+	"github.com/nlgo/netlink/internal/testenv"
 )
-
-// kmKernelAtLeast reports whether the running kernel is at least
-// major.minor.
-func kmKernelAtLeast(t testing.TB, major, minor int) bool {
-	t.Helper()
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		t.Fatal(err)
-	}
-	rel := unix.ByteSliceToString(u.Release[:])
-	parts := strings.SplitN(rel, ".", 3)
-	if len(parts) < 2 {
-		t.Fatalf("cannot parse kernel release %q", rel)
-	}
-	ma, _ := strconv.Atoi(parts[0])
-	mi, _ := strconv.Atoi(parts[1])
-	return ma > major || ma == major && mi >= minor
-}
 
 // kmAttr is one decoded attribute of the ATTRS reply: its type, flags and
 // value as the typed getter for its type read it.
@@ -150,7 +132,7 @@ func TestIntegrationKmodAttrs(t *testing.T) {
 		{Type: kmod.AttrsBinary, Value: kmod.AttrsBinaryValue()},
 		{Type: kmod.AttrsNestNoFlag, Kids: []kmAttr{{Type: kmod.NestU32, Value: kmod.NestU32Value}}},
 	}
-	if kmKernelAtLeast(t, 6, 7) {
+	if testenv.HasFeature(t, testenv.UintAttrs) {
 		want = append(want,
 			kmAttr{Type: kmod.AttrsUint, Value: kmod.AttrsUintValue},
 			kmAttr{Type: kmod.AttrsSint, Value: kmod.AttrsSintValue})

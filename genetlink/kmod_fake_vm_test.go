@@ -5,7 +5,6 @@ package genetlink_test
 import (
 	"encoding/binary"
 	"fmt"
-	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,6 +12,7 @@ import (
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/genetlink"
 	"github.com/nlgo/netlink/internal/kmod"
+	"github.com/nlgo/netlink/internal/testenv"
 	"github.com/nlgo/netlink/nltest"
 )
 
@@ -83,7 +83,7 @@ func TestIntegrationKmodGenetlinkFakeMatchesKernel(t *testing.T) {
 				return netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(genetlink.ControllerID), Flags: netlink.Request | netlink.Dump}, Data: b}
 			}
 			want, wantErr := kmPolicyReplies(t, kernelNC, req(kf.ID), kf.ID, func(i int, b []byte) {
-				if i == 0 && op == kmod.GenlCmdGet && !kmKernelAtLeast(t, 6, 2) {
+				if i == 0 && op == kmod.GenlCmdGet && !testenv.HasFeature(t, testenv.SplitPolicies) {
 					kmRenameDumpOnly(t, b, op)
 				}
 			})
@@ -142,26 +142,4 @@ func kmRenameDumpOnly(t *testing.T, b []byte, cmd uint32) {
 		t.Fatalf("the kernel's policy reply % x does not name the dump-only operation by its command %d, as 6.1 does", b, cmd)
 	}
 	ne.PutUint16(b[typeAt:], netlink.AttributeNested)
-}
-
-// kmKernelAtLeast reports whether the running kernel is at least
-// major.minor.
-func kmKernelAtLeast(t *testing.T, major, minor int) bool {
-	t.Helper()
-	var u syscall.Utsname
-	if err := syscall.Uname(&u); err != nil {
-		t.Fatal(err)
-	}
-	var rel []byte
-	for _, c := range u.Release {
-		if c == 0 {
-			break
-		}
-		rel = append(rel, byte(c))
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(string(rel), "%d.%d", &ma, &mi); err != nil {
-		t.Fatalf("kernel release %q: %v", rel, err)
-	}
-	return ma > major || ma == major && mi >= minor
 }

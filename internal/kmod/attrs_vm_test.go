@@ -5,7 +5,6 @@ package kmod_test
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nlgo/netlink/internal/kmod"
+	"github.com/nlgo/netlink/internal/testenv"
 )
 
 // node is a decoded attribute; kids are filled for the nested types.
@@ -43,22 +43,6 @@ func attrsNested(depth int, typ uint16) bool {
 		return typ == kmod.NestNest
 	}
 	return false
-}
-
-func kernelAtLeast(t *testing.T, major, minor int) bool {
-	t.Helper()
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		t.Fatal(err)
-	}
-	rel := unix.ByteSliceToString(u.Release[:])
-	parts := strings.SplitN(rel, ".", 3)
-	if len(parts) < 2 {
-		t.Fatalf("cannot parse kernel release %q", rel)
-	}
-	ma, _ := strconv.Atoi(parts[0])
-	mi, _ := strconv.Atoi(parts[1])
-	return ma > major || ma == major && mi >= minor
 }
 
 // TestIntegrationKmodAttrs decodes, by hand, the attributes the kernel's own
@@ -101,7 +85,7 @@ func TestIntegrationKmodAttrs(t *testing.T) {
 		{Type: kmod.AttrsBinary, Data: kmod.AttrsBinaryValue()},
 		{Type: kmod.AttrsNestNoFlag, Kids: []node{{Type: kmod.NestU32, Data: u32b(kmod.NestU32Value)}}},
 	}
-	if kernelAtLeast(t, 6, 7) {
+	if testenv.HasFeature(t, testenv.UintAttrs) {
 		want = append(want,
 			node{Type: kmod.AttrsUint, Data: u64b(kmod.AttrsUintValue)},
 			node{Type: kmod.AttrsSint, Data: u32b(uint32(int32(sint)))})
