@@ -78,7 +78,7 @@ func (c *Conn) exchange(ctx context.Context, m Message, each func(Message) bool,
 	if err := c.register(ctx, x); err != nil {
 		return execError(err)
 	}
-	if err := c.sendDatagram(x.wbuf, Addr{PID: c.peer}); err != nil {
+	if err := c.sendDatagram(x, x.wbuf, Addr{PID: c.peer}); err != nil {
 		rs.mu.Lock()
 		rs.lockedUnregister(x, false)
 		rs.lockedLeave(x)
@@ -162,6 +162,7 @@ type exchange struct {
 	signaled atomic.Bool   // a reader woke it ready and took it out of the waiters
 	wbuf     []byte        // the request, encoded
 	isOwn    bool          // the Conn's own exchange (see Conn.own)
+	tapd     Datagram      // what the tap is shown, kept here so that showing it allocates nothing
 
 	want      want
 	reading   bool   // holds the read end: set and cleared under the lock, by the goroutine only

@@ -330,7 +330,7 @@ func (c *Conn) readDatagram(x *exchange, leave bool) (bool, error) {
 		return false, err
 	}
 	if c.tap != nil && err == nil {
-		c.tapReceived(x.rb.b[off:off+min(n, c.maxSize)], n, src)
+		c.tapReceived(x, x.rb.b[off:off+min(n, c.maxSize)], n, src)
 	}
 	rs := &c.rs
 	rs.mu.Lock()

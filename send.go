@@ -62,7 +62,7 @@ func (c *Conn) send(msgs []Message, to Addr) error {
 		}
 	}
 	if err == nil {
-		err = c.sendDatagram(b, to)
+		err = c.sendDatagram(x, b, to)
 	}
 	x.wbuf = b
 	c.putExchange(x)
@@ -71,12 +71,12 @@ func (c *Conn) send(msgs []Message, to Addr) error {
 
 // sendDatagram writes one datagram. Every datagram the Conn sends passes
 // through here.
-func (c *Conn) sendDatagram(b []byte, to Addr) error {
+func (c *Conn) sendDatagram(x *exchange, b []byte, to Addr) error {
 	if err := c.s.Send(b, to); err != nil {
 		return c.opError("send", err)
 	}
 	if c.tap != nil {
-		c.tapSent(b, to)
+		c.tapSent(x, b, to)
 	}
 	return nil
 }

@@ -11,9 +11,10 @@ import (
 // on a Dial'ed socket and on any other Socket, nltest's fake included.
 //
 // Observe is called on the goroutine that sends or reads, with no lock of
-// the Conn held, and must not block for long: reads wait for it. d.Bytes
-// aliases the Conn's buffers and is valid only until Observe returns; copy
-// what it keeps. A Tap shared among Conns must be safe for concurrent use.
+// the Conn held, and must not block for long: reads wait for it. d and
+// d.Bytes belong to the Conn and are valid only until Observe returns
+// (showing them allocates nothing); copy what it keeps. A Tap shared among
+// Conns must be safe for concurrent use.
 type Tap interface {
 	Observe(d *Datagram)
 }
@@ -60,15 +61,18 @@ type Datagram struct {
 	Length int
 }
 
-// tapSent reports a sent datagram to the Conn's tap.
-func (c *Conn) tapSent(b []byte, to Addr) {
-	d := Datagram{Direction: Sent, Family: c.family, Port: c.s.PID(), To: to, Time: time.Now(), Bytes: b, Length: len(b)}
-	c.tap.Observe(&d)
+// tapSent reports a sent datagram to the Conn's tap. The Datagram lives
+// in the exchange of the call, so that the tap costs no allocation.
+func (c *Conn) tapSent(x *exchange, b []byte, to Addr) {
+	x.tapd = Datagram{Direction: Sent, Family: c.family, Port: c.s.PID(), To: to, Time: time.Now(), Bytes: b, Length: len(b)}
+	c.tap.Observe(&x.tapd)
+	x.tapd = Datagram{}
 }
 
 // tapReceived reports a received datagram of n bytes, of which b holds
 // what fitted, to the Conn's tap.
-func (c *Conn) tapReceived(b []byte, n int, from Source) {
-	d := Datagram{Direction: Received, Family: c.family, Port: c.s.PID(), From: from, Time: time.Now(), Bytes: b, Length: n}
-	c.tap.Observe(&d)
+func (c *Conn) tapReceived(x *exchange, b []byte, n int, from Source) {
+	x.tapd = Datagram{Direction: Received, Family: c.family, Port: c.s.PID(), From: from, Time: time.Now(), Bytes: b, Length: n}
+	c.tap.Observe(&x.tapd)
+	x.tapd = Datagram{}
 }
