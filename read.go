@@ -3,6 +3,7 @@ package netlink
 import (
 	"context"
 	"errors"
+	"os"
 	"fmt"
 	"net"
 	"slices"
@@ -768,7 +769,8 @@ func (c *Conn) watch(ctx context.Context) func(error) error {
 	c.dlMu.Lock()
 	own := c.readDline
 	c.dlMu.Unlock()
-	if dl, ok := ctx.Deadline(); ok && (own.IsZero() || dl.Before(own)) {
+	dl, applied := ctx.Deadline()
+	if applied = applied && (own.IsZero() || dl.Before(own)); applied {
 		_ = c.s.SetReadDeadline(dl)
 	}
 	fired := make(chan struct{})
@@ -788,6 +790,12 @@ func (c *Conn) watch(ctx context.Context) func(error) error {
 		}
 		if cerr := contextError(ctx); cerr != nil {
 			return &OpError{Op: "receive", Err: cerr}
+		}
+		if applied && errors.Is(err, os.ErrDeadlineExceeded) {
+			// The socket's deadline was ctx's, by a clock that may run
+			// a little ahead of the one ctx's timer reads (the wall
+			// clock against the monotonic one, as in a VM).
+			return &OpError{Op: "receive", Err: context.DeadlineExceeded}
 		}
 		return err
 	}
