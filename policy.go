@@ -164,11 +164,6 @@ func (k AttributeKind) size() int {
 	return 0
 }
 
-// unsigned reports whether k is an unsigned integer kind.
-func (k AttributeKind) unsigned() bool {
-	return k >= KindU8 && k <= KindU64 || k == KindUint
-}
-
 // signed reports whether k is a signed integer kind.
 func (k AttributeKind) signed() bool {
 	return k >= KindS8 && k <= KindS64 || k == KindSint
@@ -205,18 +200,6 @@ func (a AttributePolicy) String() string {
 		b.WriteString(" with a nested policy")
 	}
 	return b.String()
-}
-
-// attribute returns the policy of type t, or nil when t is unknown.
-func (p *Policy) attribute(t uint16) *AttributePolicy {
-	if p == nil || int(t) >= len(p.Attributes) || t == 0 {
-		return nil
-	}
-	a := &p.Attributes[t]
-	if a.Kind == KindUnspec && a.MinLen == 0 {
-		return nil
-	}
-	return a
 }
 
 // name returns the name of type t in p, or "".
