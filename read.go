@@ -3,9 +3,9 @@ package netlink
 import (
 	"context"
 	"errors"
-	"os"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"time"
