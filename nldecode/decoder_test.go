@@ -2,6 +2,7 @@ package nldecode
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -13,7 +14,9 @@ import (
 	"github.com/nlgo/netlink/genetlink"
 )
 
-// Test messages are built with the library's own encoders.
+// Test messages are built with the library's own encoders, and their
+// integers in native byte order, as the kernel writes them: the tests
+// pass on big-endian machines too.
 
 func ne16(v uint16) []byte { return binary.NativeEndian.AppendUint16(nil, v) }
 func ne32(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }
@@ -46,6 +49,11 @@ func ifinfo(family uint8, typ uint16, index int32, flags uint32) []byte {
 	b = append(b, ne32(uint32(index))...)
 	b = append(b, ne32(flags)...)
 	return append(b, ne32(0)...)
+}
+
+// ifaddr is a struct ifaddrmsg.
+func ifaddr(family, prefixlen, flags, scope uint8, index uint32) []byte {
+	return append([]byte{family, prefixlen, flags, scope}, ne32(index)...)
 }
 
 // ignoreOffsets leaves attribute offsets out of comparisons; the tests
@@ -100,6 +108,7 @@ func TestDecodeRoute(t *testing.T) {
 		e.String(3, "lo")
 	})
 	ndmsg := append(append([]byte{2, 0, 0, 0}, ne32(4)...), append(ne16(0x02), 0x80, 1)...)
+	broken := append(ne16(255), ne16(3)...) // an attribute header, length 255 and type 3, and nothing after it
 	tests := []struct {
 		name string
 		m    netlink.Message
@@ -133,7 +142,7 @@ func TestDecodeRoute(t *testing.T) {
 		},
 		{
 			name: "address: IPv4 and IPv6 as addresses, a struct, flags by name",
-			m:    msg(20, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl, []byte{2, 24, 0x80, 0, 4, 0, 0, 0}, addr),
+			m:    msg(20, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl, ifaddr(2, 24, 0x80, 0, 4), addr),
 			want: Message{Type: "RTM_NEWADDR", Flags: "request|acknowledge|excl|create", HeaderName: "ifaddrmsg",
 				Fields: Fields{{"family", "inet"}, {"prefixlen", uint64(24)}, {"flags", "permanent"}, {"scope", "global"}, {"index", uint64(4)}},
 				Attrs: []Attr{
@@ -202,11 +211,11 @@ func TestDecodeRoute(t *testing.T) {
 		},
 		{
 			name: "wrong sizes and a broken attribute",
-			m:    msg(16, 0, ifinfo(0, 772, 1, 0), append(enc(t, func(e *netlink.AttributeEncoder) { e.Uint16(4, 9) }), 0xff, 0, 3, 0)),
+			m:    msg(16, 0, ifinfo(0, 772, 1, 0), append(enc(t, func(e *netlink.AttributeEncoder) { e.Uint16(4, 9) }), broken...)),
 			want: Message{Type: "RTM_NEWLINK", Flags: "0", HeaderName: "ifinfomsg",
 				Fields: Fields{{"family", "unspec"}, {"type", "loopback"}, {"index", int64(1)}, {"flags", "0"}, {"change", "0"}},
-				Attrs:  []Attr{{Type: 4, Name: "mtu", Kind: "bytes", Hex: "0900", Error: "u32 needs 4 bytes, have 2"}},
-				Hex:    "ff000300",
+				Attrs:  []Attr{{Type: 4, Name: "mtu", Kind: "bytes", Hex: hex.EncodeToString(ne16(9)), Error: "u32 needs 4 bytes, have 2"}},
+				Hex:    hex.EncodeToString(broken),
 				Error:  "netlink: attribute 3 at offset 40: length 255 runs past the end of the buffer, 4 bytes left"},
 		},
 		{
@@ -313,7 +322,7 @@ func errorMessage(code int32, req netlink.Message, capped bool, tlvs []byte) net
 }
 
 func TestDecodeAck(t *testing.T) {
-	req := msg(20, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl, []byte{2, 24, 0, 0, 99, 0, 0, 0},
+	req := msg(20, netlink.Request|netlink.Acknowledge|netlink.Create|netlink.Excl, ifaddr(2, 24, 0, 0, 99),
 		enc(t, func(e *netlink.AttributeEncoder) {
 			e.Bytes(2, []byte{10, 0, 0, 1})
 			e.String(3, "x")
@@ -395,7 +404,8 @@ func TestGuess(t *testing.T) {
 		return b
 	}
 	kind := marshal(netlink.Attribute{Type: 1, Data: []byte("veth\x00")})
-	deep := marshal(netlink.Attribute{Type: 2, Data: marshal(netlink.Attribute{Type: 1, Data: []byte{1, 0, 0, 0}})})
+	deep := marshal(netlink.Attribute{Type: 2, Data: marshal(netlink.Attribute{Type: 1, Data: ne32(1)})})
+	short := append(ne16(9), ne16(1)...) // an attribute header, length 9 and type 1, and nothing after it
 	tests := []struct {
 		name string
 		in   []byte
@@ -416,8 +426,8 @@ func TestGuess(t *testing.T) {
 			[]Attr{{Type: 9, Kind: "u32", Value: uint64(4)}}},
 		{"bytes in hex", marshal(netlink.Attribute{Type: 1, Data: []byte{0x52, 0x54, 0, 0x12, 0x34, 0x56}}),
 			[]Attr{{Type: 1, Kind: "bytes", Hex: "525400123456"}}},
-		{"flagged nest that does not parse", marshal(netlink.Attribute{Type: 7 | nested, Data: []byte{9, 0, 1, 0}}),
-			[]Attr{{Type: 7, Flags: "nested", Kind: "bytes", Hex: "09000100", Error: "netlink: attribute 1 at offset 24: length 9 runs past the end of the buffer, 4 bytes left"}}},
+		{"flagged nest that does not parse", marshal(netlink.Attribute{Type: 7 | nested, Data: short}),
+			[]Attr{{Type: 7, Flags: "nested", Kind: "bytes", Hex: hex.EncodeToString(short), Error: "netlink: attribute 1 at offset 24: length 9 runs past the end of the buffer, 4 bytes left"}}},
 		{"empty payload and unterminated text", marshal(netlink.Attribute{Type: 2}, netlink.Attribute{Type: 3, Data: []byte("abc")}),
 			[]Attr{{Type: 2, Kind: "flag", Value: true}, {Type: 3, Kind: "bytes", Hex: "616263"}}},
 	}
@@ -437,7 +447,7 @@ func TestGuess(t *testing.T) {
 
 func TestText(t *testing.T) {
 	var d Decoder
-	req := msg(20, netlink.Request|netlink.Acknowledge, []byte{2, 24, 0, 0, 99, 0, 0, 0},
+	req := msg(20, netlink.Request|netlink.Acknowledge, ifaddr(2, 24, 0, 0, 99),
 		enc(t, func(e *netlink.AttributeEncoder) { e.Bytes(2, []byte{10, 0, 0, 1}) }))
 	tlvs := enc(t, func(e *netlink.AttributeEncoder) {
 		e.String(1, "no device")
@@ -447,7 +457,7 @@ func TestText(t *testing.T) {
 		e.String(3, "lo")
 		e.Nested(18, func(e *netlink.AttributeEncoder) error { e.String(1, "dummy"); return nil })
 		e.Bytes(14, make([]byte, 40))
-		e.Bytes(6, append(ne32(1), ne32(2)...))
+		e.Bytes(6, []byte{1, 0, 0, 0, 2, 0, 0, 0}) // IFLA_QDISC: text, cut at its first NUL
 		e.Flag(99, true)
 	}))
 	got := Text([]Message{d.DecodeMessage(0, link), d.DecodeMessage(0, errorMessage(-19, req, false, tlvs))})
@@ -478,7 +488,7 @@ NLMSG_ERROR len=76 flags=ack-tlvs seq=7 pid=42
 
 func TestJSON(t *testing.T) {
 	var d Decoder
-	m := d.DecodeMessage(0, msg(20, netlink.Multi, []byte{2, 8, 0x80, 254, 1, 0, 0, 0},
+	m := d.DecodeMessage(0, msg(20, netlink.Multi, ifaddr(2, 8, 0x80, 254, 1),
 		enc(t, func(e *netlink.AttributeEncoder) { e.Bytes(1, []byte{127, 0, 0, 1}) })))
 	b, err := json.Marshal(m)
 	if err != nil {

@@ -2,6 +2,7 @@ package nltest_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"syscall"
@@ -18,12 +19,32 @@ import (
 var (
 	getLinks = netlink.Message{Header: netlink.Header{Type: 18, Flags: netlink.Request | netlink.Dump}, Data: make([]byte, 16)}
 	newAddr  = netlink.Message{Header: netlink.Header{Type: 20, Flags: netlink.Request | netlink.Acknowledge | netlink.Create},
-		Data: []byte{2, 24, 0, 0, 9, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 1}}
+		Data: addrPayload(10, 0, 0, 1)}
 )
 
-// link is an RTM_NEWLINK of index i.
-func link(i byte) netlink.Message {
-	return netlink.Message{Header: netlink.Header{Type: 16}, Data: []byte{0, 0, 1, 0, i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}
+// addrPayload is the payload of an RTM_NEWADDR of the address local/24 on
+// link 9: an ifaddrmsg, then IFA_LOCAL, in native byte order.
+func addrPayload(local ...byte) []byte {
+	b := binary.NativeEndian.AppendUint32([]byte{2, 24, 0, 0}, 9) // AF_INET, /24, index 9
+	attrs, _ := netlink.MarshalAttributes([]netlink.Attribute{{Type: 2, Data: local}})
+	return append(b, attrs...)
+}
+
+// link is an RTM_NEWLINK of index i, of type ARPHRD_ETHER.
+func link(i uint32) netlink.Message {
+	ifi := make([]byte, 16)
+	binary.NativeEndian.PutUint16(ifi[2:], 1)
+	binary.NativeEndian.PutUint32(ifi[4:], i)
+	return netlink.Message{Header: netlink.Header{Type: 16}, Data: ifi}
+}
+
+// linkIndex is the index of an RTM_NEWLINK of link; 0 when the payload
+// is too short for an ifinfomsg's index.
+func linkIndex(m netlink.Message) uint32 {
+	if len(m.Data) < 8 {
+		return 0
+	}
+	return binary.NativeEndian.Uint32(m.Data[4:8])
 }
 
 // recordLive runs the requests against a fake kernel standing in for the
@@ -198,7 +219,7 @@ func TestReplayMismatch(t *testing.T) {
 	}
 	defer c.Close()
 	other := newAddr
-	other.Data = []byte{2, 24, 0, 0, 9, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 2} // 10.0.0.2
+	other.Data = addrPayload(10, 0, 0, 2)
 	_, err = c.Execute(other)
 	var mm *nltest.ReplayMismatch
 	if !errors.As(err, &mm) {
@@ -227,7 +248,7 @@ func TestReplayMismatch(t *testing.T) {
 // Identical requests are answered in the order of the capture, then the
 // last answer again.
 func TestReplayOrder(t *testing.T) {
-	n := byte(0)
+	n := uint32(0)
 	k := nltest.NewKernel()
 	k.Register(0, func(r *nltest.Request) error {
 		n++
@@ -255,15 +276,15 @@ func TestReplayOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	var got []byte
+	var got []uint32
 	for range 3 {
 		msgs, err := rc.Execute(get)
 		if err != nil || len(msgs) != 1 {
 			t.Fatalf("Execute: %v, %v", msgs, err)
 		}
-		got = append(got, msgs[0].Data[4])
+		got = append(got, linkIndex(msgs[0]))
 	}
-	if diff := cmp.Diff([]byte{1, 2, 2}, got); diff != "" {
+	if diff := cmp.Diff([]uint32{1, 2, 2}, got); diff != "" {
 		t.Errorf("link indexes answered (-want +got):\n%s", diff)
 	}
 }
@@ -362,7 +383,7 @@ func TestWritePcap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	if msgs, err := rc.Execute(get); err != nil || len(msgs) != 1 || msgs[0].Data[4] != 4 {
+	if msgs, err := rc.Execute(get); err != nil || len(msgs) != 1 || linkIndex(msgs[0]) != 4 {
 		t.Errorf("replay of the recording: %v, %v", msgs, err)
 	}
 }

@@ -1,6 +1,7 @@
 package nltrace_test
 
 import (
+	"encoding/binary"
 	"log"
 	"log/slog"
 	"os"
@@ -33,10 +34,18 @@ func ExampleTracer() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	// RTM_NEWADDR: an ifaddrmsg, then IFA_LOCAL.
+	// RTM_NEWADDR: an ifaddrmsg (AF_INET, /24, interface 9), then
+	// IFA_LOCAL; integers in native byte order, as the kernel reads them.
+	e := netlink.NewAttributeEncoder()
+	e.Reset(binary.NativeEndian.AppendUint32([]byte{2, 24, 0, 0}, 9))
+	e.Bytes(2, []byte{192, 0, 2, 1})
+	data, err := e.Encode()
+	if err != nil {
+		log.Fatal(err)
+	}
 	c.Execute(netlink.Message{
 		Header: netlink.Header{Type: 20, Flags: netlink.Request | netlink.Acknowledge | netlink.Create, Sequence: 1},
-		Data:   []byte{2, 24, 0, 0, 9, 0, 0, 0, 8, 0, 2, 0, 192, 0, 2, 1},
+		Data:   data,
 	})
 	// Output:
 	// level=DEBUG msg="netlink sent" proto=route port=100 peer=0 type=RTM_NEWADDR flags=request|acknowledge|create seq=1 pid=100 len=32 ifaddrmsg.family=inet ifaddrmsg.prefixlen=24 ifaddrmsg.flags=0 ifaddrmsg.scope=global ifaddrmsg.index=9 attrs.local=192.0.2.1

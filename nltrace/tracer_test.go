@@ -2,6 +2,7 @@ package nltrace_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -27,6 +28,29 @@ func jsonLogger(b *bytes.Buffer, level slog.Level) *slog.Logger {
 		}}))
 }
 
+// Test messages are encoded with the library's encoders, their integers
+// in native byte order, as the kernel writes them.
+
+// attrs encodes attributes.
+func attrs(t *testing.T, as ...netlink.Attribute) []byte {
+	t.Helper()
+	b, err := netlink.MarshalAttributes(as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// encode encodes a message.
+func encode(t *testing.T, m netlink.Message) []byte {
+	t.Helper()
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // records decodes JSON lines.
 func records(t *testing.T, b *bytes.Buffer) []map[string]any {
 	t.Helper()
@@ -42,12 +66,13 @@ func records(t *testing.T, b *bytes.Buffer) []map[string]any {
 }
 
 func TestTracer(t *testing.T) {
+	ifname := attrs(t, netlink.Attribute{Type: 3, Data: []byte("lo\x00")}) // IFLA_IFNAME
 	k := nltest.NewKernel()
 	k.Register(0, func(r *nltest.Request) error {
 		if r.Message.Header.Type == 20 { // RTM_NEWADDR
 			return &nltest.ExtError{Errno: syscall.EEXIST, Message: "address exists", Offset: 24}
 		}
-		return r.Dump([]netlink.Message{{Header: netlink.Header{Type: 16}, Data: append(make([]byte, 16), 7, 0, 3, 0, 'l', 'o', 0, 0)}})
+		return r.Dump([]netlink.Message{{Header: netlink.Header{Type: 16}, Data: append(make([]byte, 16), ifname...)}})
 	})
 	var b bytes.Buffer
 	c, err := k.Dial(0, &netlink.Config{PID: 100, Strict: true, Tap: nltrace.New(jsonLogger(&b, slog.LevelDebug), nil)})
@@ -59,7 +84,8 @@ func TestTracer(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Execute(netlink.Message{Header: netlink.Header{Type: 20, Flags: netlink.Request | netlink.Acknowledge | netlink.Create, Sequence: 6},
-		Data: []byte{2, 24, 0, 0, 1, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 1}})
+		Data: append(binary.NativeEndian.AppendUint32([]byte{2, 24, 0, 0}, 1), // AF_INET, /24, index 1
+			attrs(t, netlink.Attribute{Type: 2, Data: []byte{10, 0, 0, 1}})...)}) // IFA_LOCAL
 	if err == nil {
 		t.Fatal("the NEWADDR did not fail")
 	}
@@ -167,7 +193,8 @@ func TestTracerLevelChanges(t *testing.T) {
 	level.Set(slog.LevelInfo)
 	var b bytes.Buffer
 	tr := nltrace.New(slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: &level})), nil)
-	d := &netlink.Datagram{Direction: netlink.Sent, Bytes: []byte{16, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0}, Length: 16}
+	done := encode(t, netlink.Message{Header: netlink.Header{Type: netlink.Done, Sequence: 1}})
+	d := &netlink.Datagram{Direction: netlink.Sent, Bytes: done, Length: len(done)}
 	tr.Observe(d)
 	if b.Len() != 0 {
 		t.Fatalf("logged at Info: %s", &b)
@@ -189,7 +216,8 @@ func TestTracerDecoder(t *testing.T) {
 	if tr.Decoder() != &dec {
 		t.Fatal("Decoder() is not the Options' decoder")
 	}
-	tr.Observe(&netlink.Datagram{Direction: netlink.Sent, Family: 16, Bytes: []byte{20, 0, 0, 0, 0x1c, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0}, Length: 20})
+	m := encode(t, netlink.Message{Header: netlink.Header{Type: 0x1c, Flags: netlink.Request, Sequence: 1}, Data: []byte{1, 1, 0, 0}})
+	tr.Observe(&netlink.Datagram{Direction: netlink.Sent, Family: 16, Bytes: m, Length: len(m)})
 	if !strings.Contains(b.String(), "type=demo") {
 		t.Errorf("trace %q, want the family named", &b)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -77,7 +78,9 @@ func TestDecodeReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	newaddr := message(t, rtmNewAddr, []byte{afInet, 8, 0x80, 254, 1, 0, 0, 0},
+	ifa := []byte{afInet, 8, 0x80, 254, 0, 0, 0, 0} // permanent, host scope
+	binary.NativeEndian.PutUint32(ifa[4:8], 1)      // index 1
+	newaddr := message(t, rtmNewAddr, ifa,
 		netlink.Attribute{Type: ifaLabel, Data: []byte("lo\x00")},
 		netlink.Attribute{Type: ifaLocal, Data: []byte{127, 0, 0, 1}})
 	newaddr.Header = netlink.Header{Length: 40, Type: rtmNewAddr, Flags: netlink.Multi, Sequence: 9, PID: 42}
