@@ -64,21 +64,11 @@ func BenchmarkPolicyLinkDump(b *testing.B) {
 		var d AttributeDecoder
 		var sum uint64
 		for b.Loop() {
-			for m, err := range Messages(dgram) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				if m.Header.Type != 16 {
-					continue
-				}
-				d.Reset(m.Data[16:])
-				for d.Next() {
-					sum += uint64(d.Type()) + uint64(len(d.Data()))
-				}
-				if err := d.Err(); err != nil {
-					b.Fatal(err)
-				}
+			n, err := walkLinkDump(&d, dgram)
+			if err != nil {
+				b.Fatal(err)
 			}
+			sum += n
 		}
 		_ = sum
 	})
@@ -126,15 +116,11 @@ func BenchmarkPolicyLinkDumpPaired(b *testing.B) {
 	var d AttributeDecoder
 	var sum uint64
 	walk := func() {
-		for m := range Messages(dgram) {
-			if m.Header.Type != 16 {
-				continue
-			}
-			d.Reset(m.Data[16:])
-			for d.Next() {
-				sum += uint64(d.Type()) + uint64(len(d.Data()))
-			}
+		n, err := walkLinkDump(&d, dgram)
+		if err != nil {
+			b.Fatal(err)
 		}
+		sum += n
 	}
 	validate := func() {
 		if _, err := validateLinkDump(p, dgram); err != nil {
