@@ -233,7 +233,7 @@ func (c *Conn) Close() error {
 	}
 	err := c.s.Close()
 	c.rs.mu.Lock()
-	c.rs.lockedClose()
+	c.rs.lockedWakeAll()
 	c.rs.mu.Unlock()
 	if err != nil {
 		return &OpError{Op: "close", Err: err}

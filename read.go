@@ -751,11 +751,6 @@ func (rs *readSide) lockedUnregister(x *exchange, sent bool) {
 	}
 }
 
-// lockedClose wakes every waiter once the Conn is closed.
-func (rs *readSide) lockedClose() {
-	rs.lockedWakeAll()
-}
-
 // watch applies ctx to the read end while x's goroutine holds it: its
 // deadline, when earlier than the Conn's own, and its cancellation through
 // an immediate deadline. The returned function undoes that, waiting for a
