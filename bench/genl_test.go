@@ -173,24 +173,7 @@ func BenchmarkPairedGenlGetFamily(b *testing.B) {
 				}
 				return time.Since(start)
 			}
-			floor()
-			lib()
-			var floorTime, implTime time.Duration
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				if i%2 == 0 {
-					floorTime += floor()
-					implTime += lib()
-				} else {
-					implTime += lib()
-					floorTime += floor()
-				}
-				i++
-			}
-			b.ReportMetric(float64(implTime.Nanoseconds())/float64(i), "ns/op")
-			b.ReportMetric(float64(floorTime.Nanoseconds())/float64(i), "floor-ns/op")
-			b.ReportMetric(float64(implTime)/float64(floorTime), "x-floor")
+			runPaired(b, floor, lib)
 		})
 	}
 }

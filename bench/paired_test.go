@@ -53,24 +53,32 @@ func benchmarkPaired(b *testing.B, w workload) {
 				}
 				return d
 			}
-			do(fc) // warm both
-			do(c)
-			var floorTime, implTime time.Duration
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				if i%2 == 0 {
-					floorTime += do(fc)
-					implTime += do(c)
-				} else {
-					implTime += do(c)
-					floorTime += do(fc)
-				}
-				i++
-			}
-			b.ReportMetric(float64(implTime.Nanoseconds())/float64(i), "ns/op")
-			b.ReportMetric(float64(floorTime.Nanoseconds())/float64(i), "floor-ns/op")
-			b.ReportMetric(float64(implTime)/float64(floorTime), "x-floor")
+			runPaired(b, func() time.Duration { return do(fc) }, func() time.Duration { return do(c) })
 		})
 	}
+}
+
+// runPaired runs b's loop, timing floor and lib once each per iteration in
+// alternating order after one warm-up call of each, and reports lib's
+// ns/op, the floor's floor-ns/op and their ratio, x-floor.
+func runPaired(b *testing.B, floor, lib func() time.Duration) {
+	b.Helper()
+	floor()
+	lib()
+	var floorTime, implTime time.Duration
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if i%2 == 0 {
+			floorTime += floor()
+			implTime += lib()
+		} else {
+			implTime += lib()
+			floorTime += floor()
+		}
+		i++
+	}
+	b.ReportMetric(float64(implTime.Nanoseconds())/float64(i), "ns/op")
+	b.ReportMetric(float64(floorTime.Nanoseconds())/float64(i), "floor-ns/op")
+	b.ReportMetric(float64(implTime)/float64(floorTime), "x-floor")
 }
