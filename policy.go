@@ -3,6 +3,7 @@ package netlink
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // A Policy declares the attributes a buffer may hold, as a kernel
@@ -21,8 +22,11 @@ import (
 // validation (NL_VALIDATE_LIBERAL).
 //
 // A Policy may refer to itself through Nested, or form cycles: nesting is
-// bounded by MaxNestingDepth. A Policy must not be changed while it is in
-// use; any number of goroutines may validate with it at once.
+// bounded by MaxNestingDepth. A Policy must not be changed once it has
+// been used: the first Validate keeps a summary of its Attributes for the
+// fast path, and later changes are not seen. Pass it by pointer (go vet
+// reports copies), and compare Policies with cmpopts.IgnoreUnexported. Any
+// number of goroutines may validate with it at once.
 type Policy struct {
 	// Attributes holds the policy of each attribute type, indexed by the
 	// type: Attributes[t] is the policy of type t. A type beyond the end
@@ -50,6 +54,8 @@ type Policy struct {
 	// The Strict of the Policy that Validate is called on applies to the
 	// nested policies too, as the kernel passes its validation mode down.
 	Strict bool
+
+	fast atomic.Pointer[[]fastCheck] // Attributes summarised for walk, made on first use
 }
 
 // An AttributePolicy is the policy of one attribute type. The zero value

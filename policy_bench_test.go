@@ -83,6 +83,7 @@ func TestPolicyLinkDumpAllocs(t *testing.T) {
 	}
 	// Every check runs: the policy does reject a link out of its range.
 	bad := linkDump(3)
+	p = linkDumpPolicy() // a new one: a policy in use must not change
 	p.Attributes[30].Unsigned = &UnsignedRange{Min: 0, Max: 29}
 	if _, err := validateLinkDump(p, bad); err == nil {
 		t.Error("a u8 of 30 passed a range of 0..29")

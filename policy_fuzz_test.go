@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -44,6 +45,26 @@ func FuzzPolicyValidate(f *testing.F) {
 		}
 		if err := d.Err(); err != nil {
 			t.Fatalf("a buffer that passed strict validation does not decode: %v", err)
+		}
+	})
+}
+
+// FuzzPolicyFastChecks holds Validate's fast checks to the rules of
+// check: for any buffer, and the test policies strict and lenient,
+// Validate with and without the fast checks returns the same verdict
+// and the same error.
+func FuzzPolicyFastChecks(f *testing.F) {
+	f.Add(nlattr(11|AttributeNested, attrCat(nlattr(1, nlaU32(5)), nlattr(2, []byte("ab\x00")))))
+	f.Add(attrCat(nlattr(3, nlaU32(1)), nlattr(13, attrCat(nlaU32(1), nlaU32(3)))))
+	f.Add(attrCat(nlattr(1, []byte{1}), nlattr(2, []byte("x")), nlattr(4, nlaU32(7))))
+	policies := []*Policy{testPolicy(true), testPolicy(false), linkDumpPolicy()}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i, p := range policies {
+			fast := validate(p, b, 0)
+			slow := validator{strict: p.Strict, slow: true}.run(p, b, 0)
+			if fmt.Sprint(fast) != fmt.Sprint(slow) {
+				t.Fatalf("policy %d: with the fast checks %v, without %v", i, fast, slow)
+			}
 		}
 	})
 }

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"syscall"
 )
 
 // Validate checks the attributes in b against p. It returns nil when they
 // conform, and otherwise a *PolicyError for the first violation, whose
-// Offset counts from the start of b. It allocates nothing unless it fails.
+// Offset counts from the start of b. It allocates nothing unless it fails,
+// but on the first use of p and of each policy nested in it, when it keeps
+// a summary of their attributes.
 func (p *Policy) Validate(b []byte) error {
 	return validate(p, b, 0)
 }
@@ -53,12 +56,16 @@ const maxPolicyDepth = MaxNestingDepth
 // validator is the state of one Validate.
 type validator struct {
 	strict bool // the outermost policy's Strict, which nests inherit
+	slow   bool // check decides everything: for the test that the fast checks agree
 }
 
 // validate runs a validator over b, at offset off, and returns a nil
 // error or a *PolicyError with its path in order.
 func validate(p *Policy, b []byte, off int) error {
-	v := validator{strict: p.Strict}
+	return validator{strict: p.Strict}.run(p, b, off)
+}
+
+func (v validator) run(p *Policy, b []byte, off int) error {
 	if err := v.walk(p, b, off, 0); err != nil {
 		slices.Reverse(err.Path)
 		return err
@@ -71,7 +78,13 @@ func validate(p *Policy, b []byte, off int) error {
 // path of the error it returns is reversed: the innermost element first.
 func (v *validator) walk(p *Policy, b []byte, off, depth int) *PolicyError {
 	var seen [4]uint64 // types below 256 already met, for Once
-	attrs := p.Attributes
+	attrs, fast := p.Attributes, p.fastChecks()
+	if v.slow {
+		fast = slices.Clone(fast)
+		for i := range fast {
+			fast[i].op = fastNone
+		}
+	}
 	pos := 0
 	for len(b)-pos >= AttributeHeaderLen {
 		n := int(binary.NativeEndian.Uint16(b[pos:]))
@@ -80,18 +93,17 @@ func (v *validator) walk(p *Policy, b []byte, off, depth int) *PolicyError {
 			break
 		}
 		t := raw & AttributeTypeMask
-		data := b[pos+AttributeHeaderLen : pos+n]
 		next := pos + AttributeAlign(n)
-		if int(t) >= len(attrs) {
+		if int(t) >= len(fast) {
 			if v.strict {
 				return v.fail(p, t, off+pos, syscall.EINVAL, "unknown attribute type")
 			}
 			pos = next
 			continue
 		}
-		a := &attrs[t]
-		if a.Once {
-			if t < 256 {
+		f := &fast[t]
+		if f.once {
+			if a := &attrs[t]; t < 256 {
 				w, bit := t>>6, uint64(1)<<(t&63)
 				if seen[w]&bit != 0 && (a.Kind != KindUnspec || a.MinLen != 0) {
 					return v.fail(p, t, off+pos, syscall.EINVAL, "repeated, and the policy allows it once")
@@ -101,44 +113,67 @@ func (v *validator) walk(p *Policy, b []byte, off, depth int) *PolicyError {
 				return v.fail(p, t, off+pos, syscall.EINVAL, "repeated, and the policy allows it once")
 			}
 		}
-		// The fast paths, for the commonest kinds: an integer of its
-		// exact size in native byte order, at most an unsigned range to
-		// check; a string or binary within its lengths. check agrees.
+		// The fast checks pass the commonest attributes on their summary
+		// alone; what they do not pass, check decides. FuzzPolicyFastChecks
+		// holds them to passing only what check passes.
 		if raw&AttributeNested == 0 {
-			switch k, n := a.Kind, len(data); {
-			case n != 0 && n == int(kindSizes[k&31]) && a.Signed == nil && a.Mask == 0 && !a.NetByteOrder:
-				r := a.Unsigned
-				if r == nil {
+			switch n := uint64(n - AttributeHeaderLen); f.op {
+			case fastSize:
+				if n == uint64(f.size) {
 					pos = next
 					continue
 				}
-				var u uint64
-				switch n {
-				case 1:
-					u = uint64(data[0])
-				case 2:
-					u = uint64(binary.NativeEndian.Uint16(data))
-				case 4:
-					u = uint64(binary.NativeEndian.Uint32(data))
-				default:
-					u = binary.NativeEndian.Uint64(data)
+			case fastInt:
+				if n == uint64(f.size) {
+					var u uint64
+					data := b[pos+AttributeHeaderLen:]
+					switch n {
+					case 1:
+						u = uint64(data[0])
+					case 2:
+						u = uint64(binary.NativeEndian.Uint16(data))
+					case 4:
+						u = uint64(binary.NativeEndian.Uint32(data))
+					default:
+						u = binary.NativeEndian.Uint64(data)
+					}
+					if u >= f.min && u <= f.max {
+						pos = next
+						continue
+					}
 				}
-				if u >= r.Min && u <= r.Max {
+			case fastSint:
+				if n == uint64(f.size) {
+					var i int64
+					data := b[pos+AttributeHeaderLen:]
+					switch n {
+					case 1:
+						i = int64(int8(data[0]))
+					case 2:
+						i = int64(int16(binary.NativeEndian.Uint16(data)))
+					case 4:
+						i = int64(int32(binary.NativeEndian.Uint32(data)))
+					default:
+						i = int64(binary.NativeEndian.Uint64(data))
+					}
+					if i >= int64(f.min) && i <= int64(f.max) {
+						pos = next
+						continue
+					}
+				}
+			case fastLen:
+				if n >= f.min && n <= f.max {
 					pos = next
 					continue
 				}
-			case k == KindBinary:
-				if n >= a.MinLen && (a.MaxLen == 0 || n <= a.MaxLen) {
-					pos = next
-					continue
-				}
-			case k == KindString:
-				if n > 0 && (a.MaxLen == 0 || n <= a.MaxLen) {
+			case fastNul:
+				if n >= 1 && n <= f.max && b[pos+int(n)+AttributeHeaderLen-1] == 0 {
 					pos = next
 					continue
 				}
 			}
 		}
+		a, data := &attrs[t], b[pos+AttributeHeaderLen:pos+n]
 		if t == 0 || a.Kind == KindUnspec && a.MinLen == 0 {
 			if v.strict {
 				return v.fail(p, t, off+pos, syscall.EINVAL, "unknown attribute type")
@@ -152,6 +187,67 @@ func (v *validator) walk(p *Policy, b []byte, off, depth int) *PolicyError {
 		return v.fail(p, noType, off+pos, syscall.EINVAL, "%d bytes left over after the last attribute", len(b)-pos)
 	}
 	return nil
+}
+
+// A fastCheck summarises an AttributePolicy for walk's fast checks.
+type fastCheck struct {
+	min, max uint64 // fastInt's value range; fastLen's length range
+	op       uint8  // fastNone, fastInt or fastLen
+	size     uint8  // fastInt's payload size
+	once     bool   // the policy's Once
+}
+
+// The fast checks.
+const (
+	fastNone = iota // check decides
+	fastSize        // an integer of exactly size bytes, any value
+	fastInt         // an unsigned integer of exactly size bytes, native order, within min..max
+	fastSint        // a signed integer of exactly size bytes, native order, within int64(min)..int64(max)
+	fastLen         // a binary or string payload of min..max bytes
+	fastNul         // a string of 1..max bytes, the last a NUL
+)
+
+// fastChecks returns p's attributes summarised, made on p's first use.
+func (p *Policy) fastChecks() []fastCheck {
+	if f := p.fast.Load(); f != nil {
+		return *f
+	}
+	f := make([]fastCheck, len(p.Attributes))
+	for t := range p.Attributes {
+		f[t] = summarise(&p.Attributes[t])
+	}
+	p.fast.Store(&f)
+	return f
+}
+
+// summarise returns a's fast check: what it passes, check passes too.
+func summarise(a *AttributePolicy) fastCheck {
+	f := fastCheck{once: a.Once, max: math.MaxUint64}
+	size := kindSizes[a.Kind&31]
+	switch {
+	case size != 0 && a.Signed == nil && a.Unsigned == nil && a.Mask == 0:
+		f.op, f.size = fastSize, size
+	case size != 0 && !a.Kind.signed() && a.Signed == nil && a.Mask == 0 && !a.NetByteOrder:
+		f.op, f.size, f.min, f.max = fastInt, size, a.Unsigned.Min, a.Unsigned.Max
+	case size != 0 && a.Kind.signed() && a.Signed != nil && a.Mask == 0 && !a.NetByteOrder:
+		f.op, f.size, f.min, f.max = fastSint, size, uint64(a.Signed.Min), uint64(a.Signed.Max)
+	case a.Kind == KindBinary:
+		f.op, f.min = fastLen, uint64(max(a.MinLen, 0))
+		if a.MaxLen > 0 {
+			f.max = uint64(a.MaxLen)
+		}
+	case a.Kind == KindNulString:
+		f.op = fastNul
+		if a.MaxLen > 0 {
+			f.max = uint64(a.MaxLen) + 1
+		}
+	case a.Kind == KindString:
+		f.op, f.min = fastLen, 1
+		if a.MaxLen > 0 {
+			f.max = uint64(a.MaxLen)
+		}
+	}
+	return f
 }
 
 // kindSizes holds the payload size of each fixed-size integer kind.

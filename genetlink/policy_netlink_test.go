@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/genetlink"
 )
@@ -49,13 +50,13 @@ func TestNetlinkPolicy(t *testing.T) {
 		13: {Kind: netlink.KindU16},
 		14: {Kind: netlink.KindS32, Signed: &netlink.SignedRange{Min: math.MinInt32, Max: 7}},
 	}}
-	if diff := cmp.Diff(want, p.NetlinkPolicy(0)); diff != "" {
+	if diff := cmp.Diff(want, p.NetlinkPolicy(0), cmpopts.IgnoreUnexported(netlink.Policy{})); diff != "" {
 		t.Errorf("do policy (-want +got)\n%s", diff)
 	}
 	wantDump := &netlink.Policy{Attributes: []netlink.AttributePolicy{
 		1: {Kind: netlink.KindU32, Unsigned: &netlink.UnsignedRange{Min: 0, Max: 100}},
 	}}
-	if diff := cmp.Diff(wantDump, p.NetlinkPolicy(p.Operations[0].Dump)); diff != "" {
+	if diff := cmp.Diff(wantDump, p.NetlinkPolicy(p.Operations[0].Dump), cmpopts.IgnoreUnexported(netlink.Policy{})); diff != "" {
 		t.Errorf("dump policy (-want +got)\n%s", diff)
 	}
 	for _, idx := range []int64{genetlink.NoPolicy, 4, 1 << 40} {
