@@ -4,11 +4,12 @@
 //
 // The module registers its own netlink protocol (DefaultProtocol unless
 // loaded with proto=N; Protocol reads the loaded value) with Groups
-// multicast groups that unprivileged users may join and send to, and a
-// generic netlink family GenlName with the multicast groups GenlGroupEvents
-// and GenlGroupAlerts. Requests need NLM_F_REQUEST; they are handled by the
-// kernel's netlink_rcv_skb, so NLM_F_ACK, error messages and extended acks
-// behave as in the kernel's own families.
+// multicast groups that unprivileged users may join and send to, a generic
+// netlink family GenlName with the multicast groups GenlGroupEvents and
+// GenlGroupAlerts, and a generic netlink family PolicyName whose one
+// operation only validates its request. Requests need NLM_F_REQUEST; they
+// are handled by the kernel's netlink_rcv_skb, so NLM_F_ACK, error messages
+// and extended acks behave as in the kernel's own families.
 //
 // Raw protocol messages (nlmsg_type; payload integers in native byte order):
 //
@@ -203,6 +204,60 @@ const (
 	GenlNestKeyLen   = 8    // NLGO_GENL_NEST_KEY_LEN
 	GenlNestLevelMin = -10  // NLGO_GENL_NEST_LEVEL_MIN
 	GenlNestLevelMax = 10   // NLGO_GENL_NEST_LEVEL_MAX
+)
+
+// Generic netlink family PolicyName: its one operation, PolicyCmdCheck,
+// does nothing, so the kernel acknowledges a request exactly when the
+// request's attributes pass the family's policy, validated strictly. The
+// policy has an attribute for each rule of the kernel's validation
+// (NLGO_POL_A_*); the comments give the policy of each. Where the kernel's
+// policy dump leaves an attribute out, or a rule of one, it says so.
+const (
+	PolicyName     = "nlgo_policy" // NLGO_POL_NAME
+	PolicyVersion  = 1             // NLGO_POL_VERSION
+	PolicyCmdCheck = 1             // doit: does nothing
+
+	PolicyAttrU8Range      = 1  // NLA_POLICY_RANGE(NLA_U8, 10, 200)
+	PolicyAttrU16Min       = 2  // NLA_POLICY_MIN(NLA_U16, 1000)
+	PolicyAttrU32Max       = 3  // NLA_POLICY_MAX(NLA_U32, 30000)
+	PolicyAttrU64Range     = 4  // NLA_POLICY_FULL_RANGE(NLA_U64, 1<<40..1<<50)
+	PolicyAttrS8Range      = 5  // NLA_POLICY_RANGE(NLA_S8, -100, -10)
+	PolicyAttrS16Min       = 6  // NLA_POLICY_MIN(NLA_S16, -1000)
+	PolicyAttrS32Max       = 7  // NLA_POLICY_MAX(NLA_S32, -5)
+	PolicyAttrS64Range     = 8  // NLA_POLICY_FULL_RANGE_SIGNED(NLA_S64, -1<<40..1<<40)
+	PolicyAttrU8Mask       = 9  // NLA_POLICY_MASK(NLA_U8, 0x0f)
+	PolicyAttrU16Mask      = 10 // NLA_POLICY_MASK(NLA_U16, 0x0ff0)
+	PolicyAttrU32Mask      = 11 // NLA_POLICY_MASK(NLA_U32, 0x00ff00ff)
+	PolicyAttrU64Mask      = 12 // NLA_POLICY_MASK(NLA_U64, 0xf0f0f0f0)
+	PolicyAttrUintRange    = 13 // NLA_POLICY_FULL_RANGE(NLA_UINT, 5..1<<33); kernels >= 6.7, else no entry
+	PolicyAttrSintRange    = 14 // NLA_POLICY_RANGE(NLA_SINT, -300, 300); kernels >= 6.7, else no entry
+	PolicyAttrUintMask     = 15 // NLA_POLICY_MASK(NLA_UINT, 0x3c); kernels >= 6.7, else no entry
+	PolicyAttrBinMin       = 16 // NLA_POLICY_MIN_LEN(4)
+	PolicyAttrBinMax       = 17 // NLA_POLICY_MAX(NLA_BINARY, 8)
+	PolicyAttrBinExact     = 18 // NLA_POLICY_EXACT_LEN(6)
+	PolicyAttrBinRange     = 19 // NLA_POLICY_RANGE(NLA_BINARY, 2, 5)
+	PolicyAttrBinLen       = 20 // NLA_BINARY with .len 16
+	PolicyAttrString       = 21 // NLA_STRING with .len 7
+	PolicyAttrNulString    = 22 // NLA_NUL_STRING with .len 7
+	PolicyAttrNulStringAny = 23 // NLA_NUL_STRING without .len
+	PolicyAttrFlag         = 24 // NLA_FLAG
+	PolicyAttrBitfield32   = 25 // NLA_POLICY_BITFIELD32(0x15)
+	PolicyAttrNest         = 26 // NLA_POLICY_NESTED: PolicyNest* attributes
+	PolicyAttrNestArray    = 27 // NLA_POLICY_NESTED_ARRAY: entries of PolicyNest* attributes
+	PolicyAttrReject       = 28 // NLA_REJECT: the dump leaves it out
+	PolicyAttrEven         = 29 // NLA_U32 with a validation function admitting even values: the dump says u32
+	PolicyAttrBE16         = 30 // NLA_BE16: the dump leaves it out
+	PolicyAttrExactWarn    = 31 // NLA_POLICY_EXACT_LEN_WARN(4): longer is an error when strict
+	PolicyAttrMsecs        = 32 // NLA_MSECS: the dump says u64
+	PolicyAttrHole         = 33 // no entry (NLA_UNSPEC): an error when strict
+	PolicyAttrU32          = 34 // NLA_U32
+	PolicyMaxAttr          = 34 // the family's maxattr
+
+	PolicyNestU32     = 1 // NLA_POLICY_RANGE(NLA_U32, 1, 100)
+	PolicyNestName    = 2 // NLA_NUL_STRING with .len 3
+	PolicyNestFlag    = 3 // NLA_FLAG
+	PolicyNestS16     = 4 // NLA_POLICY_RANGE(NLA_S16, -1, 1)
+	PolicyNestMaxType = 4 // the nested policy's highest type
 )
 
 var ne = binary.NativeEndian

@@ -6,9 +6,11 @@
  *
  * It registers its own netlink protocol (module parameter "proto", default
  * 28) in every network namespace, with 64 multicast groups that unprivileged
- * users may join and send to, and a generic netlink family "nlgo_test" with
- * the multicast groups "events" and "alerts". The wire protocol is described
- * in nlgo_test.h. Requests are handled by netlink_rcv_skb(), so they need
+ * users may join and send to, a generic netlink family "nlgo_test" with the
+ * multicast groups "events" and "alerts", and a generic netlink family
+ * "nlgo_policy" whose one operation only validates its request against a
+ * policy of one attribute per validation rule. The wire protocol is
+ * described in nlgo_test.h. Requests are handled by netlink_rcv_skb(), so they need
  * NLM_F_REQUEST and get acks, error messages and extended acks exactly as
  * the kernel's own families send them.
  *
@@ -694,6 +696,114 @@ static struct genl_family nlgo_genl_family = {
 #endif
 };
 
+/*
+ * Generic netlink family "nlgo_policy": a policy with one attribute per
+ * validation rule, and an operation that only validates (nlgo_test.h).
+ */
+
+/* Not const: in 6.1 and older, struct nla_policy points to non-const ranges. */
+static struct netlink_range_validation nlgo_pol_u64_range = {
+	.min = 1ULL << 40,
+	.max = 1ULL << 50,
+};
+
+static struct netlink_range_validation_signed nlgo_pol_s64_range = {
+	.min = -(1LL << 40),
+	.max = 1LL << 40,
+};
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static struct netlink_range_validation nlgo_pol_uint_range = {
+	.min = 5,
+	.max = 1ULL << 33,
+};
+#endif
+
+/* nlgo_pol_even admits even values only: a rule the dump cannot show. */
+static int nlgo_pol_even(const struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	if (nla_get_u32(attr) & 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "nlgo_policy: odd value");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct nla_policy nlgo_pol_nest_policy[__NLGO_POL_NEST_A_MAX] = {
+	[NLGO_POL_NEST_A_U32]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[NLGO_POL_NEST_A_NAME]	= { .type = NLA_NUL_STRING, .len = 3 },
+	[NLGO_POL_NEST_A_FLAG]	= { .type = NLA_FLAG },
+	[NLGO_POL_NEST_A_S16]	= NLA_POLICY_RANGE(NLA_S16, -1, 1),
+};
+
+static const struct nla_policy nlgo_pol_policy[__NLGO_POL_A_MAX] = {
+	[NLGO_POL_A_UNSPEC]	= { .strict_start_type = 1 },
+	[NLGO_POL_A_U8_RANGE]	= NLA_POLICY_RANGE(NLA_U8, 10, 200),
+	[NLGO_POL_A_U16_MIN]	= NLA_POLICY_MIN(NLA_U16, 1000),
+	[NLGO_POL_A_U32_MAX]	= NLA_POLICY_MAX(NLA_U32, 30000),
+	[NLGO_POL_A_U64_RANGE]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+							&nlgo_pol_u64_range),
+	[NLGO_POL_A_S8_RANGE]	= NLA_POLICY_RANGE(NLA_S8, -100, -10),
+	[NLGO_POL_A_S16_MIN]	= NLA_POLICY_MIN(NLA_S16, -1000),
+	[NLGO_POL_A_S32_MAX]	= NLA_POLICY_MAX(NLA_S32, -5),
+	[NLGO_POL_A_S64_RANGE]	= NLA_POLICY_FULL_RANGE_SIGNED(NLA_S64,
+							&nlgo_pol_s64_range),
+	[NLGO_POL_A_U8_MASK]	= NLA_POLICY_MASK(NLA_U8, 0x0f),
+	[NLGO_POL_A_U16_MASK]	= NLA_POLICY_MASK(NLA_U16, 0x0ff0),
+	[NLGO_POL_A_U32_MASK]	= NLA_POLICY_MASK(NLA_U32, 0x00ff00ff),
+	[NLGO_POL_A_U64_MASK]	= NLA_POLICY_MASK(NLA_U64, 0xf0f0f0f0),
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)	/* NLA_UINT, NLA_SINT */
+	[NLGO_POL_A_UINT_RANGE]	= NLA_POLICY_FULL_RANGE(NLA_UINT,
+							&nlgo_pol_uint_range),
+	[NLGO_POL_A_SINT_RANGE]	= NLA_POLICY_RANGE(NLA_SINT, -300, 300),
+	[NLGO_POL_A_UINT_MASK]	= NLA_POLICY_MASK(NLA_UINT, 0x3c),
+#endif
+	[NLGO_POL_A_BIN_MIN]	= NLA_POLICY_MIN_LEN(4),
+	[NLGO_POL_A_BIN_MAX]	= NLA_POLICY_MAX(NLA_BINARY, 8),
+	[NLGO_POL_A_BIN_EXACT]	= NLA_POLICY_EXACT_LEN(6),
+	[NLGO_POL_A_BIN_RANGE]	= NLA_POLICY_RANGE(NLA_BINARY, 2, 5),
+	[NLGO_POL_A_BIN_LEN]	= { .type = NLA_BINARY, .len = 16 },
+	[NLGO_POL_A_STRING]	= { .type = NLA_STRING, .len = 7 },
+	[NLGO_POL_A_NUL_STRING]	= { .type = NLA_NUL_STRING, .len = 7 },
+	[NLGO_POL_A_NUL_STRING_ANY] = { .type = NLA_NUL_STRING },
+	[NLGO_POL_A_FLAG]	= { .type = NLA_FLAG },
+	[NLGO_POL_A_BITFIELD32]	= NLA_POLICY_BITFIELD32(0x15),
+	[NLGO_POL_A_NEST]	= NLA_POLICY_NESTED(nlgo_pol_nest_policy),
+	[NLGO_POL_A_NEST_ARRAY]	= NLA_POLICY_NESTED_ARRAY(nlgo_pol_nest_policy),
+	[NLGO_POL_A_REJECT]	= { .type = NLA_REJECT },
+	[NLGO_POL_A_EVEN]	= NLA_POLICY_VALIDATE_FN(NLA_U32, nlgo_pol_even),
+	[NLGO_POL_A_BE16]	= { .type = NLA_BE16 },
+	[NLGO_POL_A_EXACT_WARN]	= NLA_POLICY_EXACT_LEN_WARN(4),
+	[NLGO_POL_A_MSECS]	= { .type = NLA_MSECS },
+	[NLGO_POL_A_U32]	= { .type = NLA_U32 },
+};
+
+/* The policy said yes: there is nothing left to do. */
+static int nlgo_pol_check(struct sk_buff *skb, struct genl_info *info)
+{
+	return 0;
+}
+
+static const struct genl_ops nlgo_pol_ops[] = {
+	{ .cmd = NLGO_POL_CMD_CHECK,	.doit = nlgo_pol_check },
+};
+
+static struct genl_family nlgo_pol_family = {
+	.name		= NLGO_POL_NAME,
+	.version	= NLGO_POL_VERSION,
+	.maxattr	= __NLGO_POL_A_MAX - 1,
+	.policy		= nlgo_pol_policy,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= nlgo_pol_ops,
+	.n_ops		= ARRAY_SIZE(nlgo_pol_ops),
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+	.resv_start_op	= __NLGO_POL_CMD_MAX,
+#endif
+};
+
 static int __init nlgo_init(void)
 {
 	int err;
@@ -711,6 +821,12 @@ static int __init nlgo_init(void)
 		unregister_pernet_subsys(&nlgo_net_ops);
 		return err;
 	}
+	err = genl_register_family(&nlgo_pol_family);
+	if (err) {
+		genl_unregister_family(&nlgo_genl_family);
+		unregister_pernet_subsys(&nlgo_net_ops);
+		return err;
+	}
 	pr_info("nlgo_test: netlink protocol %d, genl family %s id %d\n",
 		proto, NLGO_GENL_NAME, nlgo_genl_family.id);
 	return 0;
@@ -718,6 +834,7 @@ static int __init nlgo_init(void)
 
 static void __exit nlgo_exit(void)
 {
+	genl_unregister_family(&nlgo_pol_family);
 	genl_unregister_family(&nlgo_genl_family);
 	unregister_pernet_subsys(&nlgo_net_ops);
 	pr_info("nlgo_test: unloaded\n");

@@ -235,4 +235,70 @@ enum {
 #define NLGO_GENL_NEST_LEVEL_MIN	(-10)
 #define NLGO_GENL_NEST_LEVEL_MAX	10
 
+/*
+ * Generic netlink family "nlgo_policy": one operation, CHECK, whose handler
+ * does nothing, so that a request is acknowledged exactly when its
+ * attributes pass the family's policy. The operation validates strictly
+ * (no GENL_DONT_VALIDATE_* flag: NL_VALIDATE_STRICT, for the nests too) and
+ * the policy sets strict_start_type 1 besides. The policy has one attribute
+ * per rule the kernel's validation knows; the comment says what each is.
+ */
+#define NLGO_POL_NAME		"nlgo_policy"
+#define NLGO_POL_VERSION	1
+
+enum {
+	NLGO_POL_CMD_UNSPEC,
+	NLGO_POL_CMD_CHECK,	/* doit: does nothing */
+	__NLGO_POL_CMD_MAX,
+};
+
+enum {
+	NLGO_POL_A_UNSPEC,
+	NLGO_POL_A_U8_RANGE,	/* NLA_POLICY_RANGE(NLA_U8, 10, 200) */
+	NLGO_POL_A_U16_MIN,	/* NLA_POLICY_MIN(NLA_U16, 1000) */
+	NLGO_POL_A_U32_MAX,	/* NLA_POLICY_MAX(NLA_U32, 30000) */
+	NLGO_POL_A_U64_RANGE,	/* NLA_POLICY_FULL_RANGE(NLA_U64, 2^40..2^50) */
+	NLGO_POL_A_S8_RANGE,	/* NLA_POLICY_RANGE(NLA_S8, -100, -10) */
+	NLGO_POL_A_S16_MIN,	/* NLA_POLICY_MIN(NLA_S16, -1000) */
+	NLGO_POL_A_S32_MAX,	/* NLA_POLICY_MAX(NLA_S32, -5) */
+	NLGO_POL_A_S64_RANGE,	/* NLA_POLICY_FULL_RANGE_SIGNED(NLA_S64, -2^40..2^40) */
+	NLGO_POL_A_U8_MASK,	/* NLA_POLICY_MASK(NLA_U8, 0x0f) */
+	NLGO_POL_A_U16_MASK,	/* NLA_POLICY_MASK(NLA_U16, 0x0ff0) */
+	NLGO_POL_A_U32_MASK,	/* NLA_POLICY_MASK(NLA_U32, 0x00ff00ff) */
+	NLGO_POL_A_U64_MASK,	/* NLA_POLICY_MASK(NLA_U64, 0xf0f0f0f0) */
+	NLGO_POL_A_UINT_RANGE,	/* NLA_POLICY_FULL_RANGE(NLA_UINT, 5..2^33), >= 6.7 */
+	NLGO_POL_A_SINT_RANGE,	/* NLA_POLICY_RANGE(NLA_SINT, -300, 300), >= 6.7 */
+	NLGO_POL_A_UINT_MASK,	/* NLA_POLICY_MASK(NLA_UINT, 0x3c), >= 6.7 */
+	NLGO_POL_A_BIN_MIN,	/* NLA_POLICY_MIN_LEN(4) */
+	NLGO_POL_A_BIN_MAX,	/* NLA_POLICY_MAX(NLA_BINARY, 8) */
+	NLGO_POL_A_BIN_EXACT,	/* NLA_POLICY_EXACT_LEN(6) */
+	NLGO_POL_A_BIN_RANGE,	/* NLA_POLICY_RANGE(NLA_BINARY, 2, 5) */
+	NLGO_POL_A_BIN_LEN,	/* NLA_BINARY, .len 16 */
+	NLGO_POL_A_STRING,	/* NLA_STRING, .len 7 */
+	NLGO_POL_A_NUL_STRING,	/* NLA_NUL_STRING, .len 7 */
+	NLGO_POL_A_NUL_STRING_ANY, /* NLA_NUL_STRING, no .len */
+	NLGO_POL_A_FLAG,	/* NLA_FLAG */
+	NLGO_POL_A_BITFIELD32,	/* NLA_POLICY_BITFIELD32(0x15) */
+	NLGO_POL_A_NEST,	/* NLA_POLICY_NESTED: NLGO_POL_NEST_A_* */
+	NLGO_POL_A_NEST_ARRAY,	/* NLA_POLICY_NESTED_ARRAY: NLGO_POL_NEST_A_* */
+	NLGO_POL_A_REJECT,	/* NLA_REJECT (the dump leaves it out) */
+	NLGO_POL_A_EVEN,	/* NLA_U32, even values (a validation function) */
+	NLGO_POL_A_BE16,	/* NLA_BE16 (the dump leaves it out) */
+	NLGO_POL_A_EXACT_WARN,	/* NLA_POLICY_EXACT_LEN_WARN(4) */
+	NLGO_POL_A_MSECS,	/* NLA_MSECS */
+	NLGO_POL_A_HOLE,	/* no entry (NLA_UNSPEC): rejected when strict */
+	NLGO_POL_A_U32,		/* NLA_U32 */
+	__NLGO_POL_A_MAX,
+};
+
+/* Attributes inside NLGO_POL_A_NEST and each entry of NLGO_POL_A_NEST_ARRAY. */
+enum {
+	NLGO_POL_NEST_A_UNSPEC,
+	NLGO_POL_NEST_A_U32,	/* NLA_POLICY_RANGE(NLA_U32, 1, 100) */
+	NLGO_POL_NEST_A_NAME,	/* NLA_NUL_STRING, .len 3 */
+	NLGO_POL_NEST_A_FLAG,	/* NLA_FLAG */
+	NLGO_POL_NEST_A_S16,	/* NLA_POLICY_RANGE(NLA_S16, -1, 1) */
+	__NLGO_POL_NEST_A_MAX,
+};
+
 #endif /* NLGO_TEST_H */
