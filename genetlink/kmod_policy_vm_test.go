@@ -4,6 +4,7 @@ package genetlink_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -16,73 +17,102 @@ import (
 )
 
 // The differential test of netlink.Policy against the kernel, on the
-// nlgo_test module's family kmod.PolicyName: its one operation does
-// nothing, so the kernel acknowledges a request exactly when the request
-// passes the family's policy, which the kernel validates strictly and
-// which has an attribute for each rule of the kernel's validation. No
+// nlgo_test module's family kmod.PolicyName: its operations do nothing, so
+// the kernel acknowledges a request exactly when the request passes the
+// operation's policy, which has an attribute for each rule of the kernel's
+// validation; CHECK validates strictly, CHECK_LIBERAL liberally. No
 // sentinel is needed, as it is for the host's families
 // (integration_policy_linux_test.go), whose requests share the generator
 // of policy_diff_linux_test.go with these.
 //
-// The policy is dumped (CTRL_CMD_GETPOLICY) and converted
+// Each operation's policy is dumped (CTRL_CMD_GETPOLICY) and converted
 // (Policy.NetlinkPolicy); each request is validated with the result and
 // sent. The contract: every request the client flags, the kernel rejects,
 // with EINVAL or ERANGE, at the attribute the client names; no request the
 // kernel accepts is flagged. The kernel rejections the client could not
-// foresee (the dump is lossy; the conversion lenient) are counted. A
-// second row validates with the converted policy made Strict, which the
-// operation is: it shows what the lenient conversion gives away, and what
-// Strict on a lossy dump wrongly flags; it is counted, never failed.
+// foresee (the dump is lossy; the conversion lenient) are counted. For
+// CHECK, a second row validates with the converted policy made Strict, as
+// the operation is: it shows what the lenient conversion gives away, and
+// what Strict on a lossy dump wrongly flags; it is counted, never failed.
 
 // TestIntegrationKmodPolicyDifferential sends the boundary requests of the
-// module's policy family and checks the agreement contract; the table is
-// in the test log.
+// module's policy family to its strict and its liberal operation and
+// checks the agreement contract; the table is in the test log.
 func TestIntegrationKmodPolicyDifferential(t *testing.T) {
 	c := kmDial(t, &netlink.Config{Strict: true}) // Strict: extended acks
 	f, err := c.GetFamily(kmod.PolicyName)
 	if err != nil {
 		t.Fatalf("GetFamily(%q): %v", kmod.PolicyName, err)
 	}
-	p, err := c.Policy(kmod.PolicyName, kmod.PolicyCmdCheck)
-	if err != nil {
-		t.Fatalf("Policy(%q, %d): %v", kmod.PolicyName, kmod.PolicyCmdCheck, err)
-	}
-	np := p.NetlinkPolicy(p.Operations[0].Do)
-	if np == nil {
-		t.Fatalf("Policy(%q, %d): no policy for the request: %+v", kmod.PolicyName, kmod.PolicyCmdCheck, p.Operations)
-	}
-	strict := *np
-	strict.Strict = true
-	for typ, a := range np.Attributes {
-		if a.Kind != netlink.KindUnspec {
-			t.Logf("converted: %d %v", typ, a)
-		}
-	}
-
-	lenient := &diffRow{ops: 1}
-	strictRow := &diffRow{ops: 1}
-	cases := append(policyCases(np), kmPolicyCases(&strict)...)
-	for _, dc := range cases {
-		_, err := c.Execute(genetlink.Message{
-			Header: genetlink.Header{Command: kmod.PolicyCmdCheck, Version: kmod.PolicyVersion},
-			Data:   dc.attr,
-		}, f.ID, netlink.Acknowledge)
-		var off uint32
+	rows := make(map[string]*diffRow)
+	for _, op := range []struct {
+		name string
+		cmd  uint8
+	}{
+		{"CHECK", kmod.PolicyCmdCheck},
+		{"CHECK_LIBERAL", kmod.PolicyCmdCheckLiberal},
+	} {
+		p, err := c.Policy(kmod.PolicyName, uint32(op.cmd))
 		if err != nil {
-			var oe *netlink.OpError
-			if !errors.As(err, &oe) || errors.Is(err, syscall.EAGAIN) {
-				t.Fatalf("%s: %v", dc.what, err)
-			}
-			off = oe.Offset
+			t.Fatalf("Policy(%q, %d): %v", kmod.PolicyName, op.cmd, err)
 		}
-		wire := netlink.Message{Data: append([]byte{kmod.PolicyCmdCheck, kmod.PolicyVersion, 0, 0}, dc.attr...)}
-		lenient.record(t, true, dc.what, kmValidate(t, np, wire), err, off)
-		strictRow.record(t, false, dc.what, kmValidate(t, &strict, wire), err, off)
+		np := p.NetlinkPolicy(p.Operations[0].Do)
+		if np == nil {
+			t.Fatalf("Policy(%q, %d): no policy for the request: %+v", kmod.PolicyName, op.cmd, p.Operations)
+		}
+		for typ, a := range np.Attributes {
+			if a.Kind != netlink.KindUnspec {
+				t.Logf("%s: converted %d: %v", op.name, typ, a)
+			}
+		}
+		name := kmod.PolicyName + " " + op.name
+		rows[name] = &diffRow{ops: 1}
+		var strictRow *diffRow
+		strict := *np
+		strict.Strict = true
+		if op.cmd == kmod.PolicyCmdCheck {
+			strictRow = &diffRow{ops: 1}
+			rows[name+", Strict client"] = strictRow
+		}
+		// accepted holds, by type, the first attribute of a request of
+		// one attribute that the kernel accepted.
+		accepted := make(map[uint16][]byte)
+		run := func(dc diffCase) {
+			t.Helper()
+			_, err := c.Execute(genetlink.Message{
+				Header: genetlink.Header{Command: op.cmd, Version: kmod.PolicyVersion},
+				Data:   dc.attr,
+			}, f.ID, netlink.Acknowledge)
+			var off uint32
+			if err != nil {
+				var oe *netlink.OpError
+				if !errors.As(err, &oe) || errors.Is(err, syscall.EAGAIN) {
+					t.Fatalf("%s %s: %v", op.name, dc.what, err)
+				}
+				off = oe.Offset
+			}
+			wire := netlink.Message{Data: append([]byte{op.cmd, kmod.PolicyVersion, 0, 0}, dc.attr...)}
+			what := op.name + " " + dc.what
+			rows[name].record(t, true, what, kmValidate(t, np, wire), err, off)
+			if strictRow != nil {
+				strictRow.record(t, false, what, kmValidate(t, &strict, wire), err, off)
+			}
+			if typ := binary.NativeEndian.Uint16(dc.attr[2:]) & netlink.AttributeTypeMask; err == nil && accepted[typ] == nil {
+				accepted[typ] = dc.attr
+			}
+		}
+		for _, dc := range append(policyCases(np), kmPolicyCases()...) {
+			run(dc)
+		}
+		// Every attribute the kernel accepted alone, in one request.
+		var all []byte
+		for typ := range uint16(kmod.PolicyMaxAttr + 1) {
+			all = append(all, accepted[typ]...)
+		}
+		run(diffCase{fmt.Sprintf("%d attributes at once", len(accepted)), all})
 	}
 	release, _ := os.ReadFile("/proc/sys/kernel/osrelease")
-	t.Logf("kernel %s:%s", bytes.TrimSpace(release), diffTable(map[string]*diffRow{
-		kmod.PolicyName: lenient, kmod.PolicyName + " Strict": strictRow,
-	}))
+	t.Logf("kernel %s:%s", bytes.TrimSpace(release), diffTable(rows))
 }
 
 // kmValidate validates m with p and returns its *PolicyError, or nil.
@@ -98,15 +128,13 @@ func kmValidate(t *testing.T, p *netlink.Policy, m netlink.Message) *netlink.Pol
 
 // kmPolicyCases returns the requests of rules of the module's policy that
 // its dump leaves out, so that the generator, which works from the dump,
-// cannot make them; and one request of every attribute at once, each
-// admitted by strict, the converted policy made strict.
-func kmPolicyCases(strict *netlink.Policy) []diffCase {
-	u32 := func(v uint32) []byte { return intBytes(uint64(v), 4) }
-	cs := []diffCase{
+// cannot make them.
+func kmPolicyCases() []diffCase {
+	return []diffCase{
 		{"REJECT 4 bytes", attr(kmod.PolicyAttrReject, make([]byte, 4))},
 		{"REJECT empty", attr(kmod.PolicyAttrReject, nil)},
-		{"EVEN 2", attr(kmod.PolicyAttrEven, u32(2))},
-		{"EVEN 3", attr(kmod.PolicyAttrEven, u32(3))},
+		{"EVEN 2 bytes", attr(kmod.PolicyAttrEven, make([]byte, 2))},
+		{"EVEN 3 bytes", attr(kmod.PolicyAttrEven, make([]byte, 3))},
 		{"BE16 2 bytes", attr(kmod.PolicyAttrBE16, []byte{0x12, 0x34})},
 		{"BE16 3 bytes", attr(kmod.PolicyAttrBE16, make([]byte, 3))},
 		{"HOLE 4 bytes", attr(kmod.PolicyAttrHole, make([]byte, 4))},
@@ -116,17 +144,7 @@ func kmPolicyCases(strict *netlink.Policy) []diffCase {
 		{"BIN_MAX 9 bytes", attr(kmod.PolicyAttrBinMax, make([]byte, 9))},
 		{"UINT_RANGE 6", attr(kmod.PolicyAttrUintRange, intBytes(6, 8))},
 		{"EXACT_WARN 5 bytes", attr(kmod.PolicyAttrExactWarn, make([]byte, 5))},
+		{"MSECS 4 bytes", attr(kmod.PolicyAttrMsecs, make([]byte, 4))},
+		{"MSECS 9 bytes", attr(kmod.PolicyAttrMsecs, make([]byte, 9))},
 	}
-	var all []byte
-	n := 0
-	for typ, a := range strict.Attributes {
-		for _, c := range boundaryCases(uint16(typ), a, 0) {
-			if strict.Validate(c.attr) == nil {
-				all = append(all, c.attr...)
-				n++
-				break
-			}
-		}
-	}
-	return append(cs, diffCase{fmt.Sprintf("%d attributes at once, each admitted", n), all})
 }

@@ -88,6 +88,7 @@ func boundaryCases(typ uint16, a netlink.AttributePolicy, depth int) []diffCase 
 		add("4 bytes", make([]byte, 4))
 		add("8 bytes", make([]byte, 8))
 		add("6 bytes", make([]byte, 6))
+		add("9 bytes", make([]byte, 9))
 		for what, v := range edgeValues(a, 8) {
 			add(what, intBytes(v, 8))
 			// The same value in 4 bytes, where it fits.

@@ -6,8 +6,8 @@
 // loaded with proto=N; Protocol reads the loaded value) with Groups
 // multicast groups that unprivileged users may join and send to, a generic
 // netlink family GenlName with the multicast groups GenlGroupEvents and
-// GenlGroupAlerts, and a generic netlink family PolicyName whose one
-// operation only validates its request. Requests need NLM_F_REQUEST; they
+// GenlGroupAlerts, and a generic netlink family PolicyName whose operations
+// only validate their requests. Requests need NLM_F_REQUEST; they
 // are handled by the kernel's netlink_rcv_skb, so NLM_F_ACK, error messages
 // and extended acks behave as in the kernel's own families.
 //
@@ -206,16 +206,19 @@ const (
 	GenlNestLevelMax = 10   // NLGO_GENL_NEST_LEVEL_MAX
 )
 
-// Generic netlink family PolicyName: its one operation, PolicyCmdCheck,
-// does nothing, so the kernel acknowledges a request exactly when the
-// request's attributes pass the family's policy, validated strictly. The
-// policy has an attribute for each rule of the kernel's validation
-// (NLGO_POL_A_*); the comments give the policy of each. Where the kernel's
-// policy dump leaves an attribute out, or a rule of one, it says so.
+// Generic netlink family PolicyName: its operations do nothing, so the
+// kernel acknowledges a request exactly when the request's attributes pass
+// the operation's policy: PolicyCmdCheck validates strictly (and its policy
+// has strict_start_type 1), PolicyCmdCheckLiberal liberally
+// (GENL_DONT_VALIDATE_STRICT), with the same policy otherwise. The policy
+// has an attribute for each rule of the kernel's validation (NLGO_POL_A_*);
+// the comments give the policy of each. Where the kernel's policy dump
+// leaves an attribute out, or a rule of one, it says so.
 const (
-	PolicyName     = "nlgo_policy" // NLGO_POL_NAME
-	PolicyVersion  = 1             // NLGO_POL_VERSION
-	PolicyCmdCheck = 1             // doit: does nothing
+	PolicyName            = "nlgo_policy" // NLGO_POL_NAME
+	PolicyVersion         = 1             // NLGO_POL_VERSION
+	PolicyCmdCheck        = 1             // doit: does nothing; validates strictly
+	PolicyCmdCheckLiberal = 2             // doit: does nothing; validates liberally
 
 	PolicyAttrU8Range      = 1  // NLA_POLICY_RANGE(NLA_U8, 10, 200)
 	PolicyAttrU16Min       = 2  // NLA_POLICY_MIN(NLA_U16, 1000)
@@ -245,7 +248,7 @@ const (
 	PolicyAttrNest         = 26 // NLA_POLICY_NESTED: PolicyNest* attributes
 	PolicyAttrNestArray    = 27 // NLA_POLICY_NESTED_ARRAY: entries of PolicyNest* attributes
 	PolicyAttrReject       = 28 // NLA_REJECT: the dump leaves it out
-	PolicyAttrEven         = 29 // NLA_U32 with a validation function admitting even values: the dump says u32
+	PolicyAttrEven         = 29 // NLA_BINARY of at most 8 bytes, of an even length (a validation function the dump leaves out)
 	PolicyAttrBE16         = 30 // NLA_BE16: the dump leaves it out
 	PolicyAttrExactWarn    = 31 // NLA_POLICY_EXACT_LEN_WARN(4): longer is an error when strict
 	PolicyAttrMsecs        = 32 // NLA_MSECS: the dump says u64

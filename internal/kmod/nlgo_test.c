@@ -8,11 +8,11 @@
  * 28) in every network namespace, with 64 multicast groups that unprivileged
  * users may join and send to, a generic netlink family "nlgo_test" with the
  * multicast groups "events" and "alerts", and a generic netlink family
- * "nlgo_policy" whose one operation only validates its request against a
- * policy of one attribute per validation rule. The wire protocol is
- * described in nlgo_test.h. Requests are handled by netlink_rcv_skb(), so they need
- * NLM_F_REQUEST and get acks, error messages and extended acks exactly as
- * the kernel's own families send them.
+ * "nlgo_policy" whose operations only validate their requests against a
+ * policy of one attribute per validation rule, strictly or liberally. The
+ * wire protocol is described in nlgo_test.h. Requests are handled by
+ * netlink_rcv_skb(), so they need NLM_F_REQUEST and get acks, error
+ * messages and extended acks exactly as the kernel's own families send them.
  *
  * The //go:build line above keeps the go tool away from this file.
  */
@@ -719,12 +719,16 @@ static struct netlink_range_validation nlgo_pol_uint_range = {
 };
 #endif
 
-/* nlgo_pol_even admits even values only: a rule the dump cannot show. */
+/*
+ * nlgo_pol_even admits payloads of an even length only: a rule the dump
+ * cannot show. (A validation function on an integer would do as well, but
+ * the dump of one warns before 6.16.)
+ */
 static int nlgo_pol_even(const struct nlattr *attr,
 			 struct netlink_ext_ack *extack)
 {
-	if (nla_get_u32(attr) & 1) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "nlgo_policy: odd value");
+	if (nla_len(attr) & 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "nlgo_policy: odd length");
 		return -EINVAL;
 	}
 	return 0;
@@ -737,46 +741,60 @@ static const struct nla_policy nlgo_pol_nest_policy[__NLGO_POL_NEST_A_MAX] = {
 	[NLGO_POL_NEST_A_S16]	= NLA_POLICY_RANGE(NLA_S16, -1, 1),
 };
 
+/*
+ * The entries of the policies of CHECK and CHECK_LIBERAL, which differ only
+ * in strict_start_type; NLA_UINT and NLA_SINT are 6.7's.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define NLGO_POL_UINT_ENTRIES \
+	[NLGO_POL_A_UINT_RANGE] = NLA_POLICY_FULL_RANGE(NLA_UINT, &nlgo_pol_uint_range), \
+	[NLGO_POL_A_SINT_RANGE] = NLA_POLICY_RANGE(NLA_SINT, -300, 300), \
+	[NLGO_POL_A_UINT_MASK] = NLA_POLICY_MASK(NLA_UINT, 0x3c),
+#else
+#define NLGO_POL_UINT_ENTRIES
+#endif
+
+#define NLGO_POL_ENTRIES \
+	[NLGO_POL_A_U8_RANGE] = NLA_POLICY_RANGE(NLA_U8, 10, 200), \
+	[NLGO_POL_A_U16_MIN] = NLA_POLICY_MIN(NLA_U16, 1000), \
+	[NLGO_POL_A_U32_MAX] = NLA_POLICY_MAX(NLA_U32, 30000), \
+	[NLGO_POL_A_U64_RANGE] = NLA_POLICY_FULL_RANGE(NLA_U64, &nlgo_pol_u64_range), \
+	[NLGO_POL_A_S8_RANGE] = NLA_POLICY_RANGE(NLA_S8, -100, -10), \
+	[NLGO_POL_A_S16_MIN] = NLA_POLICY_MIN(NLA_S16, -1000), \
+	[NLGO_POL_A_S32_MAX] = NLA_POLICY_MAX(NLA_S32, -5), \
+	[NLGO_POL_A_S64_RANGE] = NLA_POLICY_FULL_RANGE_SIGNED(NLA_S64, &nlgo_pol_s64_range), \
+	[NLGO_POL_A_U8_MASK] = NLA_POLICY_MASK(NLA_U8, 0x0f), \
+	[NLGO_POL_A_U16_MASK] = NLA_POLICY_MASK(NLA_U16, 0x0ff0), \
+	[NLGO_POL_A_U32_MASK] = NLA_POLICY_MASK(NLA_U32, 0x00ff00ff), \
+	[NLGO_POL_A_U64_MASK] = NLA_POLICY_MASK(NLA_U64, 0xf0f0f0f0), \
+	[NLGO_POL_A_BIN_MIN] = NLA_POLICY_MIN_LEN(4), \
+	[NLGO_POL_A_BIN_MAX] = NLA_POLICY_MAX(NLA_BINARY, 8), \
+	[NLGO_POL_A_BIN_EXACT] = NLA_POLICY_EXACT_LEN(6), \
+	[NLGO_POL_A_BIN_RANGE] = NLA_POLICY_RANGE(NLA_BINARY, 2, 5), \
+	[NLGO_POL_A_BIN_LEN] = { .type = NLA_BINARY, .len = 16 }, \
+	[NLGO_POL_A_STRING] = { .type = NLA_STRING, .len = 7 }, \
+	[NLGO_POL_A_NUL_STRING] = { .type = NLA_NUL_STRING, .len = 7 }, \
+	[NLGO_POL_A_NUL_STRING_ANY] = { .type = NLA_NUL_STRING }, \
+	[NLGO_POL_A_FLAG] = { .type = NLA_FLAG }, \
+	[NLGO_POL_A_BITFIELD32] = NLA_POLICY_BITFIELD32(0x15), \
+	[NLGO_POL_A_NEST] = NLA_POLICY_NESTED(nlgo_pol_nest_policy), \
+	[NLGO_POL_A_NEST_ARRAY] = NLA_POLICY_NESTED_ARRAY(nlgo_pol_nest_policy), \
+	[NLGO_POL_A_REJECT] = { .type = NLA_REJECT }, \
+	[NLGO_POL_A_EVEN] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, nlgo_pol_even, 8), \
+	[NLGO_POL_A_BE16] = { .type = NLA_BE16 }, \
+	[NLGO_POL_A_EXACT_WARN] = NLA_POLICY_EXACT_LEN_WARN(4), \
+	[NLGO_POL_A_MSECS] = { .type = NLA_MSECS }, \
+	[NLGO_POL_A_U32] = { .type = NLA_U32 }, \
+	NLGO_POL_UINT_ENTRIES
+
 static const struct nla_policy nlgo_pol_policy[__NLGO_POL_A_MAX] = {
 	[NLGO_POL_A_UNSPEC]	= { .strict_start_type = 1 },
-	[NLGO_POL_A_U8_RANGE]	= NLA_POLICY_RANGE(NLA_U8, 10, 200),
-	[NLGO_POL_A_U16_MIN]	= NLA_POLICY_MIN(NLA_U16, 1000),
-	[NLGO_POL_A_U32_MAX]	= NLA_POLICY_MAX(NLA_U32, 30000),
-	[NLGO_POL_A_U64_RANGE]	= NLA_POLICY_FULL_RANGE(NLA_U64,
-							&nlgo_pol_u64_range),
-	[NLGO_POL_A_S8_RANGE]	= NLA_POLICY_RANGE(NLA_S8, -100, -10),
-	[NLGO_POL_A_S16_MIN]	= NLA_POLICY_MIN(NLA_S16, -1000),
-	[NLGO_POL_A_S32_MAX]	= NLA_POLICY_MAX(NLA_S32, -5),
-	[NLGO_POL_A_S64_RANGE]	= NLA_POLICY_FULL_RANGE_SIGNED(NLA_S64,
-							&nlgo_pol_s64_range),
-	[NLGO_POL_A_U8_MASK]	= NLA_POLICY_MASK(NLA_U8, 0x0f),
-	[NLGO_POL_A_U16_MASK]	= NLA_POLICY_MASK(NLA_U16, 0x0ff0),
-	[NLGO_POL_A_U32_MASK]	= NLA_POLICY_MASK(NLA_U32, 0x00ff00ff),
-	[NLGO_POL_A_U64_MASK]	= NLA_POLICY_MASK(NLA_U64, 0xf0f0f0f0),
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)	/* NLA_UINT, NLA_SINT */
-	[NLGO_POL_A_UINT_RANGE]	= NLA_POLICY_FULL_RANGE(NLA_UINT,
-							&nlgo_pol_uint_range),
-	[NLGO_POL_A_SINT_RANGE]	= NLA_POLICY_RANGE(NLA_SINT, -300, 300),
-	[NLGO_POL_A_UINT_MASK]	= NLA_POLICY_MASK(NLA_UINT, 0x3c),
-#endif
-	[NLGO_POL_A_BIN_MIN]	= NLA_POLICY_MIN_LEN(4),
-	[NLGO_POL_A_BIN_MAX]	= NLA_POLICY_MAX(NLA_BINARY, 8),
-	[NLGO_POL_A_BIN_EXACT]	= NLA_POLICY_EXACT_LEN(6),
-	[NLGO_POL_A_BIN_RANGE]	= NLA_POLICY_RANGE(NLA_BINARY, 2, 5),
-	[NLGO_POL_A_BIN_LEN]	= { .type = NLA_BINARY, .len = 16 },
-	[NLGO_POL_A_STRING]	= { .type = NLA_STRING, .len = 7 },
-	[NLGO_POL_A_NUL_STRING]	= { .type = NLA_NUL_STRING, .len = 7 },
-	[NLGO_POL_A_NUL_STRING_ANY] = { .type = NLA_NUL_STRING },
-	[NLGO_POL_A_FLAG]	= { .type = NLA_FLAG },
-	[NLGO_POL_A_BITFIELD32]	= NLA_POLICY_BITFIELD32(0x15),
-	[NLGO_POL_A_NEST]	= NLA_POLICY_NESTED(nlgo_pol_nest_policy),
-	[NLGO_POL_A_NEST_ARRAY]	= NLA_POLICY_NESTED_ARRAY(nlgo_pol_nest_policy),
-	[NLGO_POL_A_REJECT]	= { .type = NLA_REJECT },
-	[NLGO_POL_A_EVEN]	= NLA_POLICY_VALIDATE_FN(NLA_U32, nlgo_pol_even),
-	[NLGO_POL_A_BE16]	= { .type = NLA_BE16 },
-	[NLGO_POL_A_EXACT_WARN]	= NLA_POLICY_EXACT_LEN_WARN(4),
-	[NLGO_POL_A_MSECS]	= { .type = NLA_MSECS },
-	[NLGO_POL_A_U32]	= { .type = NLA_U32 },
+	NLGO_POL_ENTRIES
+};
+
+/* The same, validated liberally: no strict_start_type. */
+static const struct nla_policy nlgo_pol_liberal_policy[__NLGO_POL_A_MAX] = {
+	NLGO_POL_ENTRIES
 };
 
 /* The policy said yes: there is nothing left to do. */
@@ -786,7 +804,17 @@ static int nlgo_pol_check(struct sk_buff *skb, struct genl_info *info)
 }
 
 static const struct genl_ops nlgo_pol_ops[] = {
-	{ .cmd = NLGO_POL_CMD_CHECK,	.doit = nlgo_pol_check },
+	{
+		.cmd		= NLGO_POL_CMD_CHECK,
+		.doit		= nlgo_pol_check,
+	},
+	{
+		.cmd		= NLGO_POL_CMD_CHECK_LIBERAL,
+		.validate	= GENL_DONT_VALIDATE_STRICT,
+		.doit		= nlgo_pol_check,
+		.policy		= nlgo_pol_liberal_policy,
+		.maxattr	= __NLGO_POL_A_MAX - 1,
+	},
 };
 
 static struct genl_family nlgo_pol_family = {

@@ -236,19 +236,22 @@ enum {
 #define NLGO_GENL_NEST_LEVEL_MAX	10
 
 /*
- * Generic netlink family "nlgo_policy": one operation, CHECK, whose handler
- * does nothing, so that a request is acknowledged exactly when its
- * attributes pass the family's policy. The operation validates strictly
- * (no GENL_DONT_VALIDATE_* flag: NL_VALIDATE_STRICT, for the nests too) and
- * the policy sets strict_start_type 1 besides. The policy has one attribute
- * per rule the kernel's validation knows; the comment says what each is.
+ * Generic netlink family "nlgo_policy": two operations whose handler does
+ * nothing, so that a request is acknowledged exactly when its attributes
+ * pass the operation's policy. CHECK validates strictly (no
+ * GENL_DONT_VALIDATE_* flag: NL_VALIDATE_STRICT, for the nests too), and its
+ * policy sets strict_start_type 1 besides; CHECK_LIBERAL validates
+ * liberally (GENL_DONT_VALIDATE_STRICT) with the same policy but for
+ * strict_start_type. The policy has one attribute per rule the kernel's
+ * validation knows; the comment says what each is.
  */
 #define NLGO_POL_NAME		"nlgo_policy"
 #define NLGO_POL_VERSION	1
 
 enum {
 	NLGO_POL_CMD_UNSPEC,
-	NLGO_POL_CMD_CHECK,	/* doit: does nothing */
+	NLGO_POL_CMD_CHECK,	/* doit: does nothing; strict */
+	NLGO_POL_CMD_CHECK_LIBERAL, /* doit: does nothing; liberal */
 	__NLGO_POL_CMD_MAX,
 };
 
@@ -282,7 +285,7 @@ enum {
 	NLGO_POL_A_NEST,	/* NLA_POLICY_NESTED: NLGO_POL_NEST_A_* */
 	NLGO_POL_A_NEST_ARRAY,	/* NLA_POLICY_NESTED_ARRAY: NLGO_POL_NEST_A_* */
 	NLGO_POL_A_REJECT,	/* NLA_REJECT (the dump leaves it out) */
-	NLGO_POL_A_EVEN,	/* NLA_U32, even values (a validation function) */
+	NLGO_POL_A_EVEN,	/* NLA_BINARY, .len 8, even length (validation fn) */
 	NLGO_POL_A_BE16,	/* NLA_BE16 (the dump leaves it out) */
 	NLGO_POL_A_EXACT_WARN,	/* NLA_POLICY_EXACT_LEN_WARN(4) */
 	NLGO_POL_A_MSECS,	/* NLA_MSECS */
