@@ -320,10 +320,10 @@ func diffTable(rows map[string]*diffRow) string {
 	sort.Strings(names)
 	var b strings.Builder
 	var total diffRow
-	fmt.Fprintf(&b, "\n%-26s %4s %6s %12s %12s %11s %12s %13s %10s %12s\n", "family", "ops", "cases",
+	fmt.Fprintf(&b, "\n%-34s %4s %6s %12s %12s %11s %12s %13s %10s %12s\n", "family", "ops", "cases",
 		"both reject", "both accept", "unforeseen", "client only", "errno differs", "no offset", "not reached")
 	line := func(name string, r *diffRow) {
-		fmt.Fprintf(&b, "%-26s %4d %6d %12d %12d %11d %12d %13d %10d %12d\n", name, r.ops, r.cases,
+		fmt.Fprintf(&b, "%-34s %4d %6d %12d %12d %11d %12d %13d %10d %12d\n", name, r.ops, r.cases,
 			r.bothReject, r.bothAccept, r.unforeseen, r.clientOnly, r.errnoDiffers, r.noOffset, r.notReached)
 	}
 	for _, n := range names {

@@ -21,10 +21,13 @@ import (
 // in the dump. The result therefore flags only definite violations, and
 // never rejects what the kernel would accept: it is lenient (Strict
 // false), every attribute may repeat, attributes the kernel did not list
-// (NLA_UNSPEC, NLA_REJECT) are unknown and skipped, and an exact binary
+// (NLA_UNSPEC, NLA_REJECT) are unknown and skipped, an exact binary
 // length is checked as a minimum only, since the kernel may merely warn
-// about a longer one (NLA_POLICY_EXACT_LEN_WARN). Types of a newer kernel
-// are unknown too. Ranges covering the whole of an integer's kind are
+// about a longer one (NLA_POLICY_EXACT_LEN_WARN), and a uint with neither
+// range nor mask is checked for 4 bytes at least (KindUnspec with MinLen
+// 4), since it may be an NLA_MSECS, which takes 8 bytes or more and which
+// kernels from 6.7 report as a uint. Types of a newer kernel are unknown
+// too. Ranges covering the whole of an integer's kind are
 // left out, which changes nothing. The attributes have no names; set
 // Name on the result's attributes for errors that name them.
 func (p Policy) NetlinkPolicy(idx int64) *netlink.Policy {
@@ -108,6 +111,13 @@ func (c *policyConverter) attribute(a AttributePolicy) netlink.AttributePolicy {
 		if a.MinSigned > lo || a.MaxSigned < hi {
 			out.Signed = &netlink.SignedRange{Min: a.MinSigned, Max: a.MaxSigned}
 		}
+	}
+	if kind == netlink.KindUint && out.Unsigned == nil && out.Mask == 0 {
+		// Kernels from 6.7 report NLA_MSECS as a uint: it takes 8 bytes
+		// or more, where NLA_UINT takes 4 or 8. Without a range or a
+		// mask, which NLA_MSECS cannot have, the dump does not say
+		// which it is, and only fewer than 4 bytes are wrong for both.
+		return netlink.AttributePolicy{MinLen: 4}
 	}
 	return out
 }

@@ -23,6 +23,10 @@ func TestNetlinkPolicy(t *testing.T) {
 		genetlink.AttributePolicy{Type: 12, Kind: genetlink.AttributeType(99)},
 		genetlink.AttributePolicy{Type: 13, Kind: genetlink.TypeU16, Has: genetlink.HasUnsignedRange, MinUnsigned: 0, MaxUnsigned: math.MaxUint16},
 		genetlink.AttributePolicy{Type: 14, Kind: genetlink.TypeS32, Has: genetlink.HasSignedRange, MinSigned: math.MinInt32, MaxSigned: 7},
+		// A uint of the whole range may be an NLA_MSECS; one with a
+		// range is an NLA_UINT.
+		genetlink.AttributePolicy{Type: 15, Kind: genetlink.TypeUint, Has: genetlink.HasUnsignedRange, MinUnsigned: 0, MaxUnsigned: math.MaxUint64},
+		genetlink.AttributePolicy{Type: 16, Kind: genetlink.TypeUint, Has: genetlink.HasUnsignedRange, MinUnsigned: 5, MaxUnsigned: 1 << 33},
 	)
 	p := genetlink.Policy{Operations: []genetlink.OperationPolicy{{Command: 1, Do: 0, Dump: 3}}, Policies: policies}
 
@@ -49,6 +53,8 @@ func TestNetlinkPolicy(t *testing.T) {
 		12: {},
 		13: {Kind: netlink.KindU16},
 		14: {Kind: netlink.KindS32, Signed: &netlink.SignedRange{Min: math.MinInt32, Max: 7}},
+		15: {MinLen: 4},
+		16: {Kind: netlink.KindUint, Unsigned: &netlink.UnsignedRange{Min: 5, Max: 1 << 33}},
 	}}
 	if diff := cmp.Diff(want, p.NetlinkPolicy(0), cmpopts.IgnoreUnexported(netlink.Policy{})); diff != "" {
 		t.Errorf("do policy (-want +got)\n%s", diff)
