@@ -256,6 +256,7 @@ type diffRow struct {
 	errnoDiffers, notReached int
 	noOffset                 int // the kernel rejected, naming no attribute
 	examples                 []string
+	clientOnlyExamples       []string // where the contract is not asserted
 }
 
 // record counts in r the outcome of request what: local is the client's
@@ -295,8 +296,8 @@ func (r *diffRow) record(t *testing.T, contract bool, what string, local *netlin
 	case local != nil:
 		r.clientOnly++
 		fail("the client flags what the kernel accepts: %v", local)
-		if !contract && len(r.examples) < 6 {
-			r.examples = append(r.examples, fmt.Sprintf("client only: %s: %v", what, local))
+		if !contract && len(r.clientOnlyExamples) < 6 {
+			r.clientOnlyExamples = append(r.clientOnlyExamples, fmt.Sprintf("client only: %s: %v", what, local))
 		}
 	case kernelErr != nil:
 		r.unforeseen++
@@ -343,7 +344,7 @@ func diffTable(rows map[string]*diffRow) string {
 		line("total", &total)
 	}
 	for _, n := range names {
-		for _, e := range rows[n].examples {
+		for _, e := range append(rows[n].clientOnlyExamples, rows[n].examples...) {
 			fmt.Fprintf(&b, "  %s: %s\n", n, e)
 		}
 	}
