@@ -67,8 +67,7 @@ func TestIntegrationKmodPolicyDifferential(t *testing.T) {
 		name := kmod.PolicyName + " " + op.name
 		rows[name] = &diffRow{ops: 1}
 		var strictRow *diffRow
-		strict := *np
-		strict.Strict = true
+		strict := &netlink.Policy{Attributes: np.Attributes, Strict: true}
 		if op.cmd == kmod.PolicyCmdCheck {
 			strictRow = &diffRow{ops: 1}
 			rows[name+", Strict client"] = strictRow
@@ -96,7 +95,7 @@ func TestIntegrationKmodPolicyDifferential(t *testing.T) {
 			what := op.name + " " + dc.what
 			rows[name].record(t, true, what, kmValidate(t, np, wire), err, off)
 			if strictRow != nil {
-				strictRow.record(t, false, what, kmValidate(t, &strict, wire), err, off)
+				strictRow.record(t, false, what, kmValidate(t, strict, wire), err, off)
 			}
 			if err == nil && len(dc.attr) >= netlink.AttributeHeaderLen {
 				if typ := binary.NativeEndian.Uint16(dc.attr[2:]) & netlink.AttributeTypeMask; accepted[typ] == nil {

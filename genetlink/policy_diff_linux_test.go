@@ -175,8 +175,7 @@ func nestCases(typ uint16, a netlink.AttributePolicy, depth int) []diffCase {
 		}
 		return diffCase{what: name + "." + c.what, attr: attr(nested, inner)}
 	}
-	strict := *a.Nested
-	strict.Strict = true
+	strict := &netlink.Policy{Attributes: a.Nested.Attributes, Strict: true}
 	var valid []byte // an attribute the nested policy admits, strictly
 	for it, ia := range a.Nested.Attributes {
 		for _, c := range boundaryCases(uint16(it), ia, depth+1) {
