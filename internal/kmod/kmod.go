@@ -235,8 +235,8 @@ const (
 	PolicyAttrUintRange    = 13 // NLA_POLICY_FULL_RANGE(NLA_UINT, 5..1<<33); kernels >= 6.7, else no entry
 	PolicyAttrSintRange    = 14 // NLA_POLICY_RANGE(NLA_SINT, -300, 300); kernels >= 6.7, else no entry
 	PolicyAttrUintMask     = 15 // NLA_POLICY_MASK(NLA_UINT, 0x3c); kernels >= 6.7, else no entry
-	PolicyAttrBinMin       = 16 // NLA_POLICY_MIN_LEN(4)
-	PolicyAttrBinMax       = 17 // NLA_POLICY_MAX(NLA_BINARY, 8)
+	PolicyAttrBinMin       = 16 // NLA_POLICY_MIN_LEN(4): the dump leaves the minimum out
+	PolicyAttrBinMax       = 17 // NLA_POLICY_MAX(NLA_BINARY, 8): the dump leaves the maximum out
 	PolicyAttrBinExact     = 18 // NLA_POLICY_EXACT_LEN(6)
 	PolicyAttrBinRange     = 19 // NLA_POLICY_RANGE(NLA_BINARY, 2, 5)
 	PolicyAttrBinLen       = 20 // NLA_BINARY with .len 16
@@ -251,7 +251,7 @@ const (
 	PolicyAttrEven         = 29 // NLA_BINARY of at most 8 bytes, of an even length (a validation function the dump leaves out)
 	PolicyAttrBE16         = 30 // NLA_BE16: the dump leaves it out
 	PolicyAttrExactWarn    = 31 // NLA_POLICY_EXACT_LEN_WARN(4): longer is an error when strict
-	PolicyAttrMsecs        = 32 // NLA_MSECS: the dump says u64
+	PolicyAttrMsecs        = 32 // NLA_MSECS, 8 bytes or more: the dump says u64, from 6.7 uint
 	PolicyAttrHole         = 33 // no entry (NLA_UNSPEC): an error when strict
 	PolicyAttrU32          = 34 // NLA_U32
 	PolicyMaxAttr          = 34 // the family's maxattr
