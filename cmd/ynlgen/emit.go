@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"math"
+	"sort"
+	"strings"
+)
+
+// A file is one generated Go file being written.
+type file struct {
+	m       *model
+	name    string
+	imports map[string]bool
+	body    bytes.Buffer
+}
+
+func (f *file) p(format string, args ...any) {
+	fmt.Fprintf(&f.body, format, args...)
+	f.body.WriteByte('\n')
+}
+
+func (f *file) use(path string) { f.imports[path] = true }
+
+// render returns the file's gofmt'ed source, with header and imports.
+func (f *file) render(header string) ([]byte, error) {
+	var out bytes.Buffer
+	out.WriteString(header)
+	fmt.Fprintf(&out, "\npackage %s\n\n", f.m.pkg)
+	if len(f.imports) > 0 {
+		paths := make([]string, 0, len(f.imports))
+		for p := range f.imports {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		out.WriteString("import (\n")
+		for _, p := range paths {
+			fmt.Fprintf(&out, "\t%q\n", p)
+		}
+		out.WriteString(")\n\n")
+	}
+	out.Write(f.body.Bytes())
+	src, err := format.Source(out.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w\n%s", f.name, err, numbered(out.Bytes()))
+	}
+	return src, nil
+}
+
+func numbered(b []byte) string {
+	var s strings.Builder
+	for i, l := range strings.Split(string(b), "\n") {
+		fmt.Fprintf(&s, "%5d %s\n", i+1, l)
+	}
+	return s.String()
+}
+
+// generate returns the package's files by name.
+func (m *model) generate(header string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, fn := range []struct {
+		name string
+		emit func(*file)
+	}{
+		{"constants.go", m.emitConstants},
+		{"structs.go", m.emitStructs},
+		{"attrs.go", m.emitSets},
+		{"policy.go", m.emitPolicies},
+		{"client.go", m.emitClient},
+	} {
+		f := &file{m: m, name: fn.name, imports: map[string]bool{}}
+		fn.emit(f)
+		if f.body.Len() == 0 {
+			continue
+		}
+		src, err := f.render(header)
+		if err != nil {
+			return nil, err
+		}
+		out[fn.name] = src
+	}
+	return out, nil
+}
+
+// ---- constants
+
+func (m *model) emitConstants(f *file) {
+	s := m.spec
+	f.p("// FamilyName is the family's name in its spec%s.", map[bool]string{true: "", false: ", which the kernel registers it under"}[m.raw])
+	f.p("const FamilyName = %q", s.Name)
+	f.p("")
+	f.p("// Protocol is the spec's protocol.")
+	f.p("const Protocol = %q", s.Protocol)
+	if m.raw {
+		f.p("")
+		f.p("// ProtocolNumber is the netlink protocol family to dial (protonum).")
+		n := 0
+		if s.Protonum != nil {
+			n = *s.Protonum
+		}
+		f.p("const ProtocolNumber = %d", n)
+	}
+	var consts []*Definition
+	for i := range s.Definitions {
+		if s.Definitions[i].Type == "const" {
+			consts = append(consts, &s.Definitions[i])
+		}
+	}
+	if len(consts) > 0 {
+		f.p("")
+		f.p("// Constants of the spec's definitions.")
+		f.p("const (")
+		for _, d := range consts {
+			v, _ := s.resolve(d.Value)
+			f.p("%s = %d // %s", camel(d.Name), v, d.Name)
+		}
+		f.p(")")
+	}
+	for i := range s.Definitions {
+		if e := m.enums[s.Definitions[i].Name]; e != nil {
+			m.emitEnum(f, e)
+		}
+	}
+	for _, set := range m.sets {
+		if len(set.attrs) == 0 {
+			continue
+		}
+		f.p("")
+		f.p("// Attribute types of %s.", set.goName)
+		f.p("const (")
+		for _, a := range set.attrs {
+			f.p("%s uint16 = %d // %s", a.constN, a.value, a.Name)
+		}
+		f.p(")")
+	}
+	if len(m.ops) > 0 {
+		f.p("")
+		if m.raw {
+			f.p("// Message types of the operations: the request's and, in the directional")
+			f.p("// model, the reply's.")
+		} else {
+			f.p("// Commands of the operations: the request's and, in the directional model,")
+			f.p("// the reply's; a notification's is the one it arrives with.")
+		}
+		f.p("const (")
+		for _, o := range m.ops {
+			if o.reqValue >= 0 {
+				f.p("%s uint16 = %d // %s", m.reqConst(o), o.reqValue, o.op.Name)
+			}
+			if o.repValue >= 0 && m.repConst(o) != m.reqConst(o) {
+				f.p("%s uint16 = %d // %s", m.repConst(o), o.repValue, o.op.Name)
+			}
+		}
+		f.p(")")
+	}
+	if len(m.groups) > 0 {
+		f.p("")
+		if m.raw {
+			f.p("// Multicast groups, by number; JoinGroup takes their names.")
+			f.p("const (")
+			for _, g := range m.groups {
+				f.p("%s uint32 = %d // %s", g.goName, g.value, g.name)
+			}
+		} else {
+			f.p("// Multicast groups, by name, for JoinGroup.")
+			f.p("const (")
+			for _, g := range m.groups {
+				f.p("%s = %q", g.goName, g.name)
+			}
+		}
+		f.p(")")
+	}
+}
+
+func (m *model) emitEnum(f *file, e *enumInfo) {
+	under := "uint32"
+	for _, en := range e.entries {
+		if en.value > math.MaxUint32 {
+			under = "uint64"
+		}
+	}
+	kind := "enum"
+	if e.flags {
+		kind = "flags"
+	}
+	f.p("")
+	f.p("// %s is the %s %s.", e.goName, kind, e.def.Name)
+	f.p("type %s %s", e.goName, under)
+	if len(e.entries) == 0 {
+		return
+	}
+	f.p("")
+	f.p("// Values of %s.", e.goName)
+	f.p("const (")
+	for _, en := range e.entries {
+		f.p("%s %s = %#x // %s", en.goName, e.goName, en.value, en.name)
+	}
+	f.p(")")
+	f.p("")
+	f.use("strconv")
+	if !e.flags {
+		f.p("// String returns the value's name in the spec, or its number.")
+		f.p("func (v %s) String() string {", e.goName)
+		f.p("switch v {")
+		seen := map[uint64]bool{}
+		for _, en := range e.entries {
+			if seen[en.value] {
+				continue
+			}
+			seen[en.value] = true
+			f.p("case %s: return %q", en.goName, en.name)
+		}
+		f.p("}")
+		f.p("return strconv.FormatUint(uint64(v), 10)")
+		f.p("}")
+		return
+	}
+	f.p("// String returns the names of the set bits in the spec joined by '|',")
+	f.p("// unknown bits in hexadecimal, or \"0\".")
+	f.p("func (v %s) String() string {", e.goName)
+	f.p("if v == 0 { return \"0\" }")
+	f.p("var s string")
+	f.p("for _, b := range [...]struct{ bit %s; name string }{", e.goName)
+	for _, en := range e.entries {
+		f.p("{%s, %q},", en.goName, en.name)
+	}
+	f.p("} {")
+	f.p("if v&b.bit != 0 && b.bit != 0 {")
+	f.p("if s != \"\" { s += \"|\" }")
+	f.p("s += b.name")
+	f.p("v &^= b.bit")
+	f.p("}")
+	f.p("}")
+	f.p("if v != 0 {")
+	f.p("if s != \"\" { s += \"|\" }")
+	f.p("s += \"0x\" + strconv.FormatUint(uint64(v), 16)")
+	f.p("}")
+	f.p("return s")
+	f.p("}")
+}
+
+// ---- fixed structs
+
+func (m *model) emitStructs(f *file) {
+	for i := range m.spec.Definitions {
+		st := m.structs[m.spec.Definitions[i].Name]
+		if st == nil {
+			continue
+		}
+		m.emitStruct(f, st)
+	}
+}
+
+func (m *model) memberType(mi memberInfo) string {
+	if e := m.enums[mi.Enum]; e != nil && mi.size <= 4 && intTypes[mi.Type].width > 0 && !(mi.EnumAsFlags && !e.flags) {
+		return e.goName
+	}
+	return mi.goType
+}
+
+func (m *model) emitStruct(f *file, st *structInfo) {
+	f.use("encoding/binary")
+	f.p("")
+	f.p("// %sLen is the size of %s in bytes.", st.goName, st.goName)
+	f.p("const %sLen = %d", st.goName, st.size)
+	f.p("")
+	f.p("// %s is the struct %s.", st.goName, st.def.Name)
+	f.p("type %s struct {", st.goName)
+	for _, mi := range st.members {
+		if mi.goType == "" {
+			continue
+		}
+		order := ""
+		if mi.big {
+			order = ", big-endian"
+		}
+		f.p("%s %s `json:%q` // %s: %s at offset %d%s", mi.goName, m.memberType(mi), mi.Name, mi.Name, mi.Type, mi.off, order)
+	}
+	f.p("}")
+	f.p("")
+	f.p("// AppendBinary appends the struct's %d bytes to b.", st.size)
+	f.p("func (s *%s) AppendBinary(b []byte) ([]byte, error) {", st.goName)
+	f.p("var a [%sLen]byte", st.goName)
+	f.p("s.put(a[:])")
+	f.p("return append(b, a[:]...), nil")
+	f.p("}")
+	f.p("")
+	f.p("// UnmarshalBinary decodes the struct from the first %d bytes of b;", st.size)
+	f.p("// a shorter b is an error.")
+	f.p("func (s *%s) UnmarshalBinary(b []byte) error {", st.goName)
+	f.use("github.com/nlgo/netlink/family")
+	f.p("if len(b) < %sLen { return family.StructError(%q, len(b), %sLen) }", st.goName, st.def.Name, st.goName)
+	f.p("s.decode(b)")
+	f.p("return nil")
+	f.p("}")
+	f.p("")
+	f.p("// put writes the struct into b, which holds at least %sLen bytes.", st.goName)
+	f.p("func (s *%s) put(b []byte) {", st.goName)
+	f.p("_ = b[%sLen-1]", st.goName)
+	for _, mi := range st.members {
+		f.p("%s", m.memberPut(mi))
+	}
+	f.p("}")
+	f.p("")
+	f.p("// decode reads the struct from b; bytes missing at the end of a short b")
+	f.p("// read as zero, as for a struct that grew after the kernel that sent it.")
+	f.p("func (s *%s) decode(b []byte) {", st.goName)
+	f.p("if len(b) < %sLen {", st.goName)
+	f.p("var full [%sLen]byte", st.goName)
+	f.p("copy(full[:], b)")
+	f.p("b = full[:]")
+	f.p("}")
+	for _, mi := range st.members {
+		if mi.goType != "" {
+			f.p("%s", m.memberGet(mi))
+		}
+	}
+	f.p("}")
+}
+
+func order(big bool) string {
+	if big {
+		return "binary.BigEndian"
+	}
+	return "binary.NativeEndian"
+}
+
+var putNames = map[int]string{2: "16", 4: "32", 8: "64"}
+
+func (m *model) memberPut(mi memberInfo) string {
+	o := mi.off
+	switch {
+	case mi.goType == "":
+		return fmt.Sprintf("clear(b[%d:%d])", o, o+mi.size)
+	case mi.strct != nil:
+		return fmt.Sprintf("s.%s.put(b[%d:%d])", mi.goName, o, o+mi.size)
+	case mi.array > 0:
+		return fmt.Sprintf("copy(b[%d:%d], s.%s[:])", o, o+mi.size, mi.goName)
+	case mi.size == 1:
+		return fmt.Sprintf("b[%d] = byte(s.%s)", o, mi.goName)
+	}
+	n := putNames[mi.size]
+	return fmt.Sprintf("%s.PutUint%s(b[%d:], uint%s(s.%s))", order(mi.big), n, o, n, mi.goName)
+}
+
+func (m *model) memberGet(mi memberInfo) string {
+	o := mi.off
+	t := m.memberType(mi)
+	switch {
+	case mi.strct != nil:
+		return fmt.Sprintf("s.%s.decode(b[%d:%d])", mi.goName, o, o+mi.size)
+	case mi.array > 0:
+		return fmt.Sprintf("copy(s.%s[:], b[%d:%d])", mi.goName, o, o+mi.size)
+	case mi.size == 1:
+		return fmt.Sprintf("s.%s = %s(b[%d])", mi.goName, t, o)
+	}
+	return fmt.Sprintf("s.%s = %s(%s.Uint%s(b[%d:]))", mi.goName, t, order(mi.big), putNames[mi.size], o)
+}
