@@ -41,7 +41,13 @@ fetch() {
 		-o "APT::Sandbox::User=root"
 	)
 	local deb
-	deb=$(ls "$debs"/"${PACKAGE}"_*.deb 2>/dev/null | grep -F "$(printf %s "$VERSION" | sed 's/~/%7e/; s/+/%2b/')" || true)
+	# apt names the file with the version as is, or URL-escaped.
+	local escaped
+	escaped=$(printf %s "$VERSION" | sed 's/~/%7e/g; s/+/%2b/g')
+	deb=""
+	for f in "$debs/${PACKAGE}_${VERSION}_all.deb" "$debs/${PACKAGE}_${escaped}_all.deb"; do
+		[ -f "$f" ] && deb=$f
+	done
 	if [ -z "$deb" ]; then
 		echo "generate.sh: downloading $PACKAGE $VERSION from $SUITE" >&2
 		apt-get "${opts[@]}" update -qq
@@ -51,7 +57,10 @@ fetch() {
 			echo "generate.sh: set VERSION in family/generate.sh to it, and regenerate." >&2
 			exit 1
 		fi
-		deb=$(ls "$debs"/"${PACKAGE}"_*.deb)
+		for f in "$debs/${PACKAGE}_${VERSION}_all.deb" "$debs/${PACKAGE}_${escaped}_all.deb"; do
+			[ -f "$f" ] && deb=$f
+		done
+		[ -n "$deb" ] || { echo "generate.sh: apt-get download left no $PACKAGE .deb in $debs" >&2; exit 1; }
 	fi
 	echo "generate.sh: extracting Documentation/netlink from $deb" >&2
 	rm -rf "$src.tmp" && mkdir -p "$src.tmp"

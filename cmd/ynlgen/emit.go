@@ -34,9 +34,22 @@ func (f *file) render(header string) ([]byte, error) {
 		for p := range f.imports {
 			paths = append(paths, p)
 		}
-		sort.Strings(paths)
+		sort.Slice(paths, func(i, j int) bool {
+			ei, ej := strings.Contains(paths[i], "."), strings.Contains(paths[j], ".")
+			if ei != ej {
+				return ej
+			}
+			return paths[i] < paths[j]
+		})
 		out.WriteString("import (\n")
+		std := true
 		for _, p := range paths {
+			if std && strings.Contains(p, ".") {
+				if p != paths[0] {
+					out.WriteString("\n")
+				}
+				std = false
+			}
 			fmt.Fprintf(&out, "\t%q\n", p)
 		}
 		out.WriteString(")\n\n")

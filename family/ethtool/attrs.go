@@ -4,6 +4,7 @@ package ethtool
 
 import (
 	"encoding/binary"
+
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
 )

@@ -4,11 +4,12 @@ package ethtool
 
 import (
 	"fmt"
+	"io"
+	"iter"
+
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
 	"github.com/nlgo/netlink/genetlink"
-	"io"
-	"iter"
 )
 
 // A Client runs the operations of the generic netlink family ethtool over a

@@ -4,6 +4,7 @@ package mptcppm
 
 import (
 	"encoding/binary"
+
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
 )

@@ -3,9 +3,10 @@
 package rtaddr
 
 import (
+	"net/netip"
+
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
-	"net/netip"
 )
 
 // AddrAttrs holds the attributes of the set addr-attrs, after the fixed header ifaddrmsg. An absent

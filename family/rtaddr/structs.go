@@ -4,6 +4,7 @@ package rtaddr
 
 import (
 	"encoding/binary"
+
 	"github.com/nlgo/netlink/family"
 )
 

@@ -4,10 +4,11 @@ package rtlink
 
 import (
 	"encoding/binary"
-	"github.com/nlgo/netlink"
-	"github.com/nlgo/netlink/family"
 	"net"
 	"net/netip"
+
+	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/family"
 )
 
 // LinkAttrs holds the attributes of the set link-attrs, after the fixed header ifinfomsg. An absent

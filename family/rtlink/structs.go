@@ -4,6 +4,7 @@ package rtlink
 
 import (
 	"encoding/binary"
+
 	"github.com/nlgo/netlink/family"
 )
 

@@ -3,9 +3,10 @@
 package rtroute
 
 import (
+	"net/netip"
+
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
-	"net/netip"
 )
 
 // RouteAttrs holds the attributes of the set route-attrs, after the fixed header rtmsg. An absent

@@ -4,10 +4,11 @@ package rtroute
 
 import (
 	"fmt"
-	"github.com/nlgo/netlink"
-	"github.com/nlgo/netlink/family"
 	"io"
 	"iter"
+
+	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/family"
 )
 
 // A Client runs the operations of rt-route over a netlink.Conn of protocol

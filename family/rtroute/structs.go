@@ -4,6 +4,7 @@ package rtroute
 
 import (
 	"encoding/binary"
+
 	"github.com/nlgo/netlink/family"
 )
 

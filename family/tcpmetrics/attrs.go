@@ -3,9 +3,10 @@
 package tcpmetrics
 
 import (
+	"net/netip"
+
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
-	"net/netip"
 )
 
 // TcpMetrics holds the attributes of the set tcp-metrics. An absent
