@@ -282,8 +282,9 @@ func (m *model) emitDecode(f *file, s *setInfo) {
 	}
 	f.p("")
 	f.p("// DecodeAttributes decodes the attributes d walks into v, reusing v's")
-	f.p("// memory; attributes absent from d are absent from v afterwards. Unknown")
-	f.p("// attributes are skipped.")
+	f.p("// memory; attributes absent from d are absent from v afterwards: zero, or")
+	f.p("// for a nest an invalid Opt whose Value keeps the memory of an earlier")
+	f.p("// one. Unknown attributes are skipped.")
 	f.p("func (v *%s) DecodeAttributes(d *netlink.AttributeDecoder) error {", s.goName)
 	for _, a := range fields {
 		fv := "v." + a.goName
@@ -295,8 +296,10 @@ func (m *model) emitDecode(f *file, s *setInfo) {
 		case a.kind == "string":
 		case a.ptr:
 			f.p("%s = nil", fv)
+		case a.kind == "nest" || a.kind == "submsg":
+			f.p("%s.Valid = false // keeps the nest's memory", fv)
 		default:
-			f.p("%s.Valid = false", fv)
+			f.p("%s = family.Opt[%s]{}", fv, m.elemType(f, a))
 		}
 	}
 	if len(strIdx) > 0 {

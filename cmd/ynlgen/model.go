@@ -324,10 +324,7 @@ func (m *model) attributeSets() error {
 				}
 				// A subset's entry names the parent's attribute; it may
 				// repeat or refine some of its properties.
-				merged := p.Attribute
-				if a.Checks != (Checks{}) {
-					merged.Checks = a.Checks
-				}
+				merged := refine(p.Attribute, a)
 				ai = &attrInfo{Attribute: merged, value: p.value}
 			} else {
 				ai.value = next
@@ -351,6 +348,30 @@ func (m *model) attributeSets() error {
 		m.setBy[s.Name] = si
 	}
 	return nil
+}
+
+// refine returns the parent's attribute p with what the subset's entry a
+// says of it: the properties a gives replace the parent's.
+func refine(p, a Attribute) Attribute {
+	if a.Type != "" {
+		p.Type = a.Type
+	}
+	if a.MultiAttr {
+		p.MultiAttr = true
+	}
+	if a.NestedAttributes != "" {
+		p.NestedAttributes = a.NestedAttributes
+	}
+	if a.Checks != (Checks{}) {
+		p.Checks = a.Checks
+	}
+	if a.ByteOrder != "" {
+		p.ByteOrder = a.ByteOrder
+	}
+	if a.DisplayHint != "" {
+		p.DisplayHint = a.DisplayHint
+	}
+	return p
 }
 
 func (s *setInfo) attr(name string) *attrInfo {

@@ -58,12 +58,13 @@ func (v *Header) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Header) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.DevIndex.Valid = false
-	v.Flags.Valid = false
-	v.PhyIndex.Valid = false
+	v.DevIndex = family.Opt[uint32]{}
+	v.Flags = family.Opt[HeaderFlags]{}
+	v.PhyIndex = family.Opt[uint32]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {
@@ -130,10 +131,11 @@ func (v *BitsetBit) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *BitsetBit) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Index.Valid = false
+	v.Index = family.Opt[uint32]{}
 	v.Value = false
 	var seen [1]uint64 // strings present
 	for d.Next() {
@@ -191,8 +193,9 @@ func (v *BitsetBits) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *BitsetBits) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Bit = v.Bit[:0]
 	for d.Next() {
@@ -257,12 +260,13 @@ func (v *Bitset) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Bitset) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Nomask = false
-	v.Size.Valid = false
-	v.Bits.Valid = false
+	v.Size = family.Opt[uint32]{}
+	v.Bits.Valid = false // keeps the nest's memory
 	v.Value = v.Value[:0]
 	v.Mask = v.Mask[:0]
 	for d.Next() {
@@ -325,10 +329,11 @@ func (v *String) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *String) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Index.Valid = false
+	v.Index = family.Opt[uint32]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {
@@ -383,8 +388,9 @@ func (v *Strings) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Strings) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.String = v.String[:0]
 	for d.Next() {
@@ -443,11 +449,12 @@ func (v *StringsetAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *StringsetAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Count.Valid = false
+	v.Id = family.Opt[uint32]{}
+	v.Count = family.Opt[uint32]{}
 	v.Strings = v.Strings[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -503,8 +510,9 @@ func (v *Stringsets) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Stringsets) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Stringset = v.Stringset[:0]
 	for d.Next() {
@@ -561,11 +569,12 @@ func (v *Strset) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Strset) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Stringsets.Valid = false
+	v.Header.Valid = false     // keeps the nest's memory
+	v.Stringsets.Valid = false // keeps the nest's memory
 	v.CountsOnly = false
 	for d.Next() {
 		switch d.Type() {
@@ -623,11 +632,12 @@ func (v *Privflags) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Privflags) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Flags.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Flags.Valid = false  // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrPrivflagsHeader:
@@ -738,25 +748,26 @@ func (v *Rings) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Rings) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.RxMax.Valid = false
-	v.RxMiniMax.Valid = false
-	v.RxJumboMax.Valid = false
-	v.TxMax.Valid = false
-	v.Rx.Valid = false
-	v.RxMini.Valid = false
-	v.RxJumbo.Valid = false
-	v.Tx.Valid = false
-	v.RxBufLen.Valid = false
-	v.TcpDataSplit.Valid = false
-	v.CqeSize.Valid = false
-	v.TxPush.Valid = false
-	v.RxPush.Valid = false
-	v.TxPushBufLen.Valid = false
-	v.TxPushBufLenMax.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.RxMax = family.Opt[uint32]{}
+	v.RxMiniMax = family.Opt[uint32]{}
+	v.RxJumboMax = family.Opt[uint32]{}
+	v.TxMax = family.Opt[uint32]{}
+	v.Rx = family.Opt[uint32]{}
+	v.RxMini = family.Opt[uint32]{}
+	v.RxJumbo = family.Opt[uint32]{}
+	v.Tx = family.Opt[uint32]{}
+	v.RxBufLen = family.Opt[uint32]{}
+	v.TcpDataSplit = family.Opt[uint8]{}
+	v.CqeSize = family.Opt[uint32]{}
+	v.TxPush = family.Opt[uint8]{}
+	v.RxPush = family.Opt[uint8]{}
+	v.TxPushBufLen = family.Opt[uint32]{}
+	v.TxPushBufLenMax = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrRingsHeader:
@@ -869,15 +880,16 @@ func (v *MmStat) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *MmStat) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.ReassemblyErrors.Valid = false
-	v.SmdErrors.Valid = false
-	v.ReassemblyOk.Valid = false
-	v.RxFragCount.Valid = false
-	v.TxFragCount.Valid = false
-	v.HoldCount.Valid = false
+	v.ReassemblyErrors = family.Opt[uint64]{}
+	v.SmdErrors = family.Opt[uint64]{}
+	v.ReassemblyOk = family.Opt[uint64]{}
+	v.RxFragCount = family.Opt[uint64]{}
+	v.TxFragCount = family.Opt[uint64]{}
+	v.HoldCount = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrMmStatReassemblyErrors:
@@ -980,20 +992,21 @@ func (v *Mm) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Mm) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.PmacEnabled.Valid = false
-	v.TxEnabled.Valid = false
-	v.TxActive.Valid = false
-	v.TxMinFragSize.Valid = false
-	v.RxMinFragSize.Valid = false
-	v.VerifyEnabled.Valid = false
-	v.VerifyStatus.Valid = false
-	v.VerifyTime.Valid = false
-	v.MaxVerifyTime.Valid = false
-	v.Stats.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.PmacEnabled = family.Opt[uint8]{}
+	v.TxEnabled = family.Opt[uint8]{}
+	v.TxActive = family.Opt[uint8]{}
+	v.TxMinFragSize = family.Opt[uint32]{}
+	v.RxMinFragSize = family.Opt[uint32]{}
+	v.VerifyEnabled = family.Opt[uint8]{}
+	v.VerifyStatus = family.Opt[uint8]{}
+	v.VerifyTime = family.Opt[uint32]{}
+	v.MaxVerifyTime = family.Opt[uint32]{}
+	v.Stats.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrMmHeader:
@@ -1091,15 +1104,16 @@ func (v *Linkinfo) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Linkinfo) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Port.Valid = false
-	v.Phyaddr.Valid = false
-	v.TpMdix.Valid = false
-	v.TpMdixCtrl.Valid = false
-	v.Transceiver.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Port = family.Opt[uint8]{}
+	v.Phyaddr = family.Opt[uint8]{}
+	v.TpMdix = family.Opt[uint8]{}
+	v.TpMdixCtrl = family.Opt[uint8]{}
+	v.Transceiver = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoHeader:
@@ -1198,19 +1212,20 @@ func (v *Linkmodes) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Linkmodes) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Autoneg.Valid = false
-	v.Ours.Valid = false
-	v.Peer.Valid = false
-	v.Speed.Valid = false
-	v.Duplex.Valid = false
-	v.MasterSlaveCfg.Valid = false
-	v.MasterSlaveState.Valid = false
-	v.Lanes.Valid = false
-	v.RateMatching.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Autoneg = family.Opt[uint8]{}
+	v.Ours.Valid = false // keeps the nest's memory
+	v.Peer.Valid = false // keeps the nest's memory
+	v.Speed = family.Opt[uint32]{}
+	v.Duplex = family.Opt[uint8]{}
+	v.MasterSlaveCfg = family.Opt[uint8]{}
+	v.MasterSlaveState = family.Opt[uint8]{}
+	v.Lanes = family.Opt[uint32]{}
+	v.RateMatching = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkmodesHeader:
@@ -1309,16 +1324,17 @@ func (v *Linkstate) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Linkstate) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Link.Valid = false
-	v.Sqi.Valid = false
-	v.SqiMax.Valid = false
-	v.ExtState.Valid = false
-	v.ExtSubstate.Valid = false
-	v.ExtDownCnt.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Link = family.Opt[uint8]{}
+	v.Sqi = family.Opt[uint32]{}
+	v.SqiMax = family.Opt[uint32]{}
+	v.ExtState = family.Opt[uint8]{}
+	v.ExtSubstate = family.Opt[uint8]{}
+	v.ExtDownCnt = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkstateHeader:
@@ -1388,11 +1404,12 @@ func (v *Debug) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Debug) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Msgmask.Valid = false
+	v.Header.Valid = false  // keeps the nest's memory
+	v.Msgmask.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrDebugHeader:
@@ -1451,11 +1468,12 @@ func (v *Wol) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Wol) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Modes.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Modes.Valid = false  // keeps the nest's memory
 	v.Sopass = v.Sopass[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -1525,14 +1543,15 @@ func (v *Features) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Features) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Hw.Valid = false
-	v.Wanted.Valid = false
-	v.Active.Valid = false
-	v.Nochange.Valid = false
+	v.Header.Valid = false   // keeps the nest's memory
+	v.Hw.Valid = false       // keeps the nest's memory
+	v.Wanted.Valid = false   // keeps the nest's memory
+	v.Active.Valid = false   // keeps the nest's memory
+	v.Nochange.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrFeaturesHeader:
@@ -1624,18 +1643,19 @@ func (v *Channels) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Channels) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.RxMax.Valid = false
-	v.TxMax.Valid = false
-	v.OtherMax.Valid = false
-	v.CombinedMax.Valid = false
-	v.RxCount.Valid = false
-	v.TxCount.Valid = false
-	v.OtherCount.Valid = false
-	v.CombinedCount.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.RxMax = family.Opt[uint32]{}
+	v.TxMax = family.Opt[uint32]{}
+	v.OtherMax = family.Opt[uint32]{}
+	v.CombinedMax = family.Opt[uint32]{}
+	v.RxCount = family.Opt[uint32]{}
+	v.TxCount = family.Opt[uint32]{}
+	v.OtherCount = family.Opt[uint32]{}
+	v.CombinedCount = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrChannelsHeader:
@@ -1715,12 +1735,13 @@ func (v *IrqModeration) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *IrqModeration) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Usec.Valid = false
-	v.Pkts.Valid = false
-	v.Comps.Valid = false
+	v.Usec = family.Opt[uint32]{}
+	v.Pkts = family.Opt[uint32]{}
+	v.Comps = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrIrqModerationUsec:
@@ -1774,8 +1795,9 @@ func (v *Profile) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Profile) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.IrqModeration = v.IrqModeration[:0]
 	for d.Next() {
@@ -1942,39 +1964,40 @@ func (v *Coalesce) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Coalesce) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.RxUsecs.Valid = false
-	v.RxMaxFrames.Valid = false
-	v.RxUsecsIrq.Valid = false
-	v.RxMaxFramesIrq.Valid = false
-	v.TxUsecs.Valid = false
-	v.TxMaxFrames.Valid = false
-	v.TxUsecsIrq.Valid = false
-	v.TxMaxFramesIrq.Valid = false
-	v.StatsBlockUsecs.Valid = false
-	v.UseAdaptiveRx.Valid = false
-	v.UseAdaptiveTx.Valid = false
-	v.PktRateLow.Valid = false
-	v.RxUsecsLow.Valid = false
-	v.RxMaxFramesLow.Valid = false
-	v.TxUsecsLow.Valid = false
-	v.TxMaxFramesLow.Valid = false
-	v.PktRateHigh.Valid = false
-	v.RxUsecsHigh.Valid = false
-	v.RxMaxFramesHigh.Valid = false
-	v.TxUsecsHigh.Valid = false
-	v.TxMaxFramesHigh.Valid = false
-	v.RateSampleInterval.Valid = false
-	v.UseCqeModeTx.Valid = false
-	v.UseCqeModeRx.Valid = false
-	v.TxAggrMaxBytes.Valid = false
-	v.TxAggrMaxFrames.Valid = false
-	v.TxAggrTimeUsecs.Valid = false
-	v.RxProfile.Valid = false
-	v.TxProfile.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.RxUsecs = family.Opt[uint32]{}
+	v.RxMaxFrames = family.Opt[uint32]{}
+	v.RxUsecsIrq = family.Opt[uint32]{}
+	v.RxMaxFramesIrq = family.Opt[uint32]{}
+	v.TxUsecs = family.Opt[uint32]{}
+	v.TxMaxFrames = family.Opt[uint32]{}
+	v.TxUsecsIrq = family.Opt[uint32]{}
+	v.TxMaxFramesIrq = family.Opt[uint32]{}
+	v.StatsBlockUsecs = family.Opt[uint32]{}
+	v.UseAdaptiveRx = family.Opt[uint8]{}
+	v.UseAdaptiveTx = family.Opt[uint8]{}
+	v.PktRateLow = family.Opt[uint32]{}
+	v.RxUsecsLow = family.Opt[uint32]{}
+	v.RxMaxFramesLow = family.Opt[uint32]{}
+	v.TxUsecsLow = family.Opt[uint32]{}
+	v.TxMaxFramesLow = family.Opt[uint32]{}
+	v.PktRateHigh = family.Opt[uint32]{}
+	v.RxUsecsHigh = family.Opt[uint32]{}
+	v.RxMaxFramesHigh = family.Opt[uint32]{}
+	v.TxUsecsHigh = family.Opt[uint32]{}
+	v.TxMaxFramesHigh = family.Opt[uint32]{}
+	v.RateSampleInterval = family.Opt[uint32]{}
+	v.UseCqeModeTx = family.Opt[uint8]{}
+	v.UseCqeModeRx = family.Opt[uint8]{}
+	v.TxAggrMaxBytes = family.Opt[uint32]{}
+	v.TxAggrMaxFrames = family.Opt[uint32]{}
+	v.TxAggrTimeUsecs = family.Opt[uint32]{}
+	v.RxProfile.Valid = false // keeps the nest's memory
+	v.TxProfile.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrCoalesceHeader:
@@ -2113,11 +2136,12 @@ func (v *PauseStat) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PauseStat) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.TxFrames.Valid = false
-	v.RxFrames.Valid = false
+	v.TxFrames = family.Opt[uint64]{}
+	v.RxFrames = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPauseStatTxFrames:
@@ -2188,15 +2212,16 @@ func (v *Pause) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Pause) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Autoneg.Valid = false
-	v.Rx.Valid = false
-	v.Tx.Valid = false
-	v.Stats.Valid = false
-	v.StatsSrc.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Autoneg = family.Opt[uint8]{}
+	v.Rx = family.Opt[uint8]{}
+	v.Tx = family.Opt[uint8]{}
+	v.Stats.Valid = false // keeps the nest's memory
+	v.StatsSrc = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPauseHeader:
@@ -2283,16 +2308,17 @@ func (v *Eee) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Eee) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.ModesOurs.Valid = false
-	v.ModesPeer.Valid = false
-	v.Active.Valid = false
-	v.Enabled.Valid = false
-	v.TxLpiEnabled.Valid = false
-	v.TxLpiTimer.Valid = false
+	v.Header.Valid = false    // keeps the nest's memory
+	v.ModesOurs.Valid = false // keeps the nest's memory
+	v.ModesPeer.Valid = false // keeps the nest's memory
+	v.Active = family.Opt[uint8]{}
+	v.Enabled = family.Opt[uint8]{}
+	v.TxLpiEnabled = family.Opt[uint8]{}
+	v.TxLpiTimer = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrEeeHeader:
@@ -2366,12 +2392,13 @@ func (v *TsStat) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *TsStat) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.TxPkts.Valid = false
-	v.TxLost.Valid = false
-	v.TxErr.Valid = false
+	v.TxPkts = family.Opt[uint64]{}
+	v.TxLost = family.Opt[uint64]{}
+	v.TxErr = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrTsStatTxPkts:
@@ -2445,15 +2472,16 @@ func (v *Tsinfo) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Tsinfo) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Timestamping.Valid = false
-	v.TxTypes.Valid = false
-	v.RxFilters.Valid = false
-	v.PhcIndex.Valid = false
-	v.Stats.Valid = false
+	v.Header.Valid = false       // keeps the nest's memory
+	v.Timestamping.Valid = false // keeps the nest's memory
+	v.TxTypes.Valid = false      // keeps the nest's memory
+	v.RxFilters.Valid = false    // keeps the nest's memory
+	v.PhcIndex = family.Opt[uint32]{}
+	v.Stats.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrTsinfoHeader:
@@ -2524,12 +2552,13 @@ func (v *CableResult) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableResult) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Pair.Valid = false
-	v.Code.Valid = false
-	v.Src.Valid = false
+	v.Pair = family.Opt[uint8]{}
+	v.Code = family.Opt[uint8]{}
+	v.Src = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableResultPair:
@@ -2591,12 +2620,13 @@ func (v *CableFaultLength) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableFaultLength) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Pair.Valid = false
-	v.Cm.Valid = false
-	v.Src.Valid = false
+	v.Pair = family.Opt[uint8]{}
+	v.Cm = family.Opt[uint32]{}
+	v.Src = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableFaultLengthPair:
@@ -2654,11 +2684,12 @@ func (v *CableNest) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableNest) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Result.Valid = false
-	v.FaultLength.Valid = false
+	v.Result.Valid = false      // keeps the nest's memory
+	v.FaultLength.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableNestResult:
@@ -2709,10 +2740,11 @@ func (v *CableTest) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableTest) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableTestHeader:
@@ -2768,12 +2800,13 @@ func (v *CableTestNtf) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableTestNtf) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Status.Valid = false
-	v.Nest.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Status = family.Opt[uint8]{}
+	v.Nest.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableTestNtfHeader:
@@ -2839,13 +2872,14 @@ func (v *CableTestTdrCfg) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableTestTdrCfg) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.First.Valid = false
-	v.Last.Valid = false
-	v.Step.Valid = false
-	v.Pair.Valid = false
+	v.First = family.Opt[uint32]{}
+	v.Last = family.Opt[uint32]{}
+	v.Step = family.Opt[uint32]{}
+	v.Pair = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableTestTdrCfgFirst:
@@ -2910,12 +2944,13 @@ func (v *CableTestTdrNtf) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableTestTdrNtf) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Status.Valid = false
-	v.Nest.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Status = family.Opt[uint8]{}
+	v.Nest.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableTestTdrNtfHeader:
@@ -2973,11 +3008,12 @@ func (v *CableTestTdr) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CableTestTdr) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Cfg.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Cfg.Valid = false    // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrCableTestTdrHeader:
@@ -3036,11 +3072,12 @@ func (v *TunnelUdpEntry) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *TunnelUdpEntry) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Port.Valid = false
-	v.Type.Valid = false
+	v.Port = family.Opt[uint16]{}
+	v.Type = family.Opt[UdpTunnelType]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrTunnelUdpEntryPort:
@@ -3103,11 +3140,12 @@ func (v *TunnelUdpTable) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *TunnelUdpTable) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Size.Valid = false
-	v.Types.Valid = false
+	v.Size = family.Opt[uint32]{}
+	v.Types.Valid = false // keeps the nest's memory
 	v.Entry = v.Entry[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -3163,10 +3201,11 @@ func (v *TunnelUdp) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *TunnelUdp) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Table.Valid = false
+	v.Table.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrTunnelUdpTable:
@@ -3218,11 +3257,12 @@ func (v *TunnelInfo) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *TunnelInfo) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.UdpPorts.Valid = false
+	v.Header.Valid = false   // keeps the nest's memory
+	v.UdpPorts.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrTunnelInfoHeader:
@@ -3281,8 +3321,9 @@ func (v *FecStat) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *FecStat) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Corrected = v.Corrected[:0]
 	v.Uncorr = v.Uncorr[:0]
@@ -3353,14 +3394,15 @@ func (v *Fec) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Fec) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Modes.Valid = false
-	v.Auto.Valid = false
-	v.Active.Valid = false
-	v.Stats.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Modes.Valid = false  // keeps the nest's memory
+	v.Auto = family.Opt[uint8]{}
+	v.Active = family.Opt[uint32]{}
+	v.Stats.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrFecHeader:
@@ -3444,15 +3486,16 @@ func (v *ModuleEeprom) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *ModuleEeprom) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Offset.Valid = false
-	v.Length.Valid = false
-	v.Page.Valid = false
-	v.Bank.Valid = false
-	v.I2cAddress.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Offset = family.Opt[uint32]{}
+	v.Length = family.Opt[uint32]{}
+	v.Page = family.Opt[uint8]{}
+	v.Bank = family.Opt[uint8]{}
+	v.I2cAddress = family.Opt[uint8]{}
 	v.Data = v.Data[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -3546,17 +3589,18 @@ func (v *StatsGrp) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *StatsGrp) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.SsId.Valid = false
-	v.Stat.Valid = false
-	v.HistRx.Valid = false
-	v.HistTx.Valid = false
-	v.HistBktLow.Valid = false
-	v.HistBktHi.Valid = false
-	v.HistVal.Valid = false
+	v.Id = family.Opt[uint32]{}
+	v.SsId = family.Opt[uint32]{}
+	v.Stat = family.Opt[uint64]{}
+	v.HistRx.Valid = false // keeps the nest's memory
+	v.HistTx.Valid = false // keeps the nest's memory
+	v.HistBktLow = family.Opt[uint32]{}
+	v.HistBktHi = family.Opt[uint32]{}
+	v.HistVal = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrStatsGrpId:
@@ -3633,12 +3677,13 @@ func (v *StatsGrpHist) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *StatsGrpHist) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.HistBktLow.Valid = false
-	v.HistBktHi.Valid = false
-	v.HistVal.Valid = false
+	v.HistBktLow = family.Opt[uint32]{}
+	v.HistBktHi = family.Opt[uint32]{}
+	v.HistVal = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrStatsGrpHistHistBktLow:
@@ -3704,13 +3749,14 @@ func (v *Stats) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Stats) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Groups.Valid = false
-	v.Grp.Valid = false
-	v.Src.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Groups.Valid = false // keeps the nest's memory
+	v.Grp.Valid = false    // keeps the nest's memory
+	v.Src = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrStatsHeader:
@@ -3775,11 +3821,12 @@ func (v *PhcVclocks) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PhcVclocks) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Num.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Num = family.Opt[uint32]{}
 	v.Index = v.Index[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -3841,12 +3888,13 @@ func (v *Module) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Module) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.PowerModePolicy.Valid = false
-	v.PowerMode.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.PowerModePolicy = family.Opt[uint8]{}
+	v.PowerMode = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrModuleHeader:
@@ -3904,11 +3952,12 @@ func (v *C33PsePwLimit) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *C33PsePwLimit) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Min.Valid = false
-	v.Max.Valid = false
+	v.Min = family.Opt[uint32]{}
+	v.Max = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrC33PsePwLimitMin:
@@ -4007,21 +4056,22 @@ func (v *Pse) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Pse) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.PodlPseAdminState.Valid = false
-	v.PodlPseAdminControl.Valid = false
-	v.PodlPsePwDStatus.Valid = false
-	v.C33PseAdminState.Valid = false
-	v.C33PseAdminControl.Valid = false
-	v.C33PsePwDStatus.Valid = false
-	v.C33PsePwClass.Valid = false
-	v.C33PseActualPw.Valid = false
-	v.C33PseExtState.Valid = false
-	v.C33PseExtSubstate.Valid = false
-	v.C33PseAvailPwLimit.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.PodlPseAdminState = family.Opt[uint32]{}
+	v.PodlPseAdminControl = family.Opt[uint32]{}
+	v.PodlPsePwDStatus = family.Opt[uint32]{}
+	v.C33PseAdminState = family.Opt[uint32]{}
+	v.C33PseAdminControl = family.Opt[uint32]{}
+	v.C33PsePwDStatus = family.Opt[uint32]{}
+	v.C33PsePwClass = family.Opt[uint32]{}
+	v.C33PseActualPw = family.Opt[uint32]{}
+	v.C33PseExtState = family.Opt[C33PseExtState]{}
+	v.C33PseExtSubstate = family.Opt[uint32]{}
+	v.C33PseAvailPwLimit = family.Opt[uint32]{}
 	v.C33PsePwLimitRanges = v.C33PsePwLimitRanges[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -4131,16 +4181,17 @@ func (v *Rss) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Rss) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Context.Valid = false
-	v.Hfunc.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Context = family.Opt[uint32]{}
+	v.Hfunc = family.Opt[uint32]{}
 	v.Indir = v.Indir[:0]
 	v.Hkey = v.Hkey[:0]
-	v.InputXfrm.Valid = false
-	v.StartContext.Valid = false
+	v.InputXfrm = family.Opt[uint32]{}
+	v.StartContext = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrRssHeader:
@@ -4236,18 +4287,19 @@ func (v *Plca) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Plca) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Version.Valid = false
-	v.Enabled.Valid = false
-	v.Status.Valid = false
-	v.NodeCnt.Valid = false
-	v.NodeId.Valid = false
-	v.ToTmr.Valid = false
-	v.BurstCnt.Valid = false
-	v.BurstTmr.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Version = family.Opt[uint16]{}
+	v.Enabled = family.Opt[uint8]{}
+	v.Status = family.Opt[uint8]{}
+	v.NodeCnt = family.Opt[uint32]{}
+	v.NodeId = family.Opt[uint32]{}
+	v.ToTmr = family.Opt[uint32]{}
+	v.BurstCnt = family.Opt[uint32]{}
+	v.BurstTmr = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPlcaHeader:
@@ -4343,14 +4395,15 @@ func (v *ModuleFwFlash) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *ModuleFwFlash) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Password.Valid = false
-	v.Status.Valid = false
-	v.Done.Valid = false
-	v.Total.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Password = family.Opt[uint32]{}
+	v.Status = family.Opt[ModuleFwFlashStatus]{}
+	v.Done = family.Opt[uint64]{}
+	v.Total = family.Opt[uint64]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {
@@ -4451,13 +4504,14 @@ func (v *Phy) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Phy) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Header.Valid = false
-	v.Index.Valid = false
-	v.UpstreamType.Valid = false
-	v.UpstreamIndex.Valid = false
+	v.Header.Valid = false // keeps the nest's memory
+	v.Index = family.Opt[uint32]{}
+	v.UpstreamType = family.Opt[PhyUpstreamType]{}
+	v.UpstreamIndex = family.Opt[uint32]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {

@@ -74,16 +74,17 @@ func (v *Address) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Address) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Family.Valid = false
-	v.Id.Valid = false
-	v.Addr4.Valid = false
+	v.Family = family.Opt[uint16]{}
+	v.Id = family.Opt[uint8]{}
+	v.Addr4 = family.Opt[uint32]{}
 	v.Addr6 = v.Addr6[:0]
-	v.Port.Valid = false
-	v.Flags.Valid = false
-	v.IfIdx.Valid = false
+	v.Port = family.Opt[uint16]{}
+	v.Flags = family.Opt[uint32]{}
+	v.IfIdx = family.Opt[int32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrAddressFamily:
@@ -188,19 +189,20 @@ func (v *SubflowAttribute) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *SubflowAttribute) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.TokenRem.Valid = false
-	v.TokenLoc.Valid = false
-	v.RelwriteSeq.Valid = false
-	v.MapSeq.Valid = false
-	v.MapSfseq.Valid = false
-	v.SsnOffset.Valid = false
-	v.MapDatalen.Valid = false
-	v.Flags.Valid = false
-	v.IdRem.Valid = false
-	v.IdLoc.Valid = false
+	v.TokenRem = family.Opt[uint32]{}
+	v.TokenLoc = family.Opt[uint32]{}
+	v.RelwriteSeq = family.Opt[uint32]{}
+	v.MapSeq = family.Opt[uint64]{}
+	v.MapSfseq = family.Opt[uint32]{}
+	v.SsnOffset = family.Opt[uint32]{}
+	v.MapDatalen = family.Opt[uint16]{}
+	v.Flags = family.Opt[uint32]{}
+	v.IdRem = family.Opt[uint8]{}
+	v.IdLoc = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrSubflowAttributeTokenRem:
@@ -275,10 +277,11 @@ func (v *Endpoint) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Endpoint) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Addr.Valid = false
+	v.Addr.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrEndpointAddr:
@@ -346,15 +349,16 @@ func (v *Attr) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Attr) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Addr.Valid = false
-	v.RcvAddAddrs.Valid = false
-	v.Subflows.Valid = false
-	v.Token.Valid = false
-	v.LocId.Valid = false
-	v.AddrRemote.Valid = false
+	v.Addr.Valid = false // keeps the nest's memory
+	v.RcvAddAddrs = family.Opt[uint32]{}
+	v.Subflows = family.Opt[uint32]{}
+	v.Token = family.Opt[uint32]{}
+	v.LocId = family.Opt[uint8]{}
+	v.AddrRemote.Valid = false // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrAttrAddr:
@@ -501,27 +505,28 @@ func (v *EventAttr) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *EventAttr) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Token.Valid = false
-	v.Family.Valid = false
-	v.LocId.Valid = false
-	v.RemId.Valid = false
-	v.Saddr4.Valid = false
+	v.Token = family.Opt[uint32]{}
+	v.Family = family.Opt[uint16]{}
+	v.LocId = family.Opt[uint8]{}
+	v.RemId = family.Opt[uint8]{}
+	v.Saddr4 = family.Opt[uint32]{}
 	v.Saddr6 = v.Saddr6[:0]
-	v.Daddr4.Valid = false
+	v.Daddr4 = family.Opt[uint32]{}
 	v.Daddr6 = v.Daddr6[:0]
-	v.Sport.Valid = false
-	v.Dport.Valid = false
-	v.Backup.Valid = false
-	v.Error.Valid = false
-	v.Flags.Valid = false
-	v.Timeout.Valid = false
-	v.IfIdx.Valid = false
-	v.ResetReason.Valid = false
-	v.ResetFlags.Valid = false
-	v.ServerSide.Valid = false
+	v.Sport = family.Opt[uint16]{}
+	v.Dport = family.Opt[uint16]{}
+	v.Backup = family.Opt[uint8]{}
+	v.Error = family.Opt[uint8]{}
+	v.Flags = family.Opt[uint16]{}
+	v.Timeout = family.Opt[uint32]{}
+	v.IfIdx = family.Opt[int32]{}
+	v.ResetReason = family.Opt[uint32]{}
+	v.ResetFlags = family.Opt[uint32]{}
+	v.ServerSide = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrEventAttrToken:

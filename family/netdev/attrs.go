@@ -60,14 +60,15 @@ func (v *Dev) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Dev) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Ifindex.Valid = false
-	v.XdpFeatures.Valid = false
-	v.XdpZcMaxSegs.Valid = false
-	v.XdpRxMetadataFeatures.Valid = false
-	v.XskFeatures.Valid = false
+	v.Ifindex = family.Opt[uint32]{}
+	v.XdpFeatures = family.Opt[uint64]{}
+	v.XdpZcMaxSegs = family.Opt[uint32]{}
+	v.XdpRxMetadataFeatures = family.Opt[uint64]{}
+	v.XskFeatures = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrDevIfindex:
@@ -151,16 +152,17 @@ func (v *PagePool) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PagePool) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Ifindex.Valid = false
-	v.NapiId.Valid = false
-	v.Inflight.Valid = false
-	v.InflightMem.Valid = false
-	v.DetachTime.Valid = false
-	v.Dmabuf.Valid = false
+	v.Id = family.Opt[uint64]{}
+	v.Ifindex = family.Opt[uint32]{}
+	v.NapiId = family.Opt[uint64]{}
+	v.Inflight = family.Opt[uint64]{}
+	v.InflightMem = family.Opt[uint64]{}
+	v.DetachTime = family.Opt[uint64]{}
+	v.Dmabuf = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPagePoolId:
@@ -230,11 +232,12 @@ func (v *PagePoolInfo) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PagePoolInfo) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Ifindex.Valid = false
+	v.Id = family.Opt[uint64]{}
+	v.Ifindex = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPagePoolInfoId:
@@ -329,21 +332,22 @@ func (v *PagePoolStats) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PagePoolStats) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Info.Valid = false
-	v.AllocFast.Valid = false
-	v.AllocSlow.Valid = false
-	v.AllocSlowHighOrder.Valid = false
-	v.AllocEmpty.Valid = false
-	v.AllocRefill.Valid = false
-	v.AllocWaive.Valid = false
-	v.RecycleCached.Valid = false
-	v.RecycleCacheFull.Valid = false
-	v.RecycleRing.Valid = false
-	v.RecycleRingFull.Valid = false
-	v.RecycleReleasedRefcnt.Valid = false
+	v.Info.Valid = false // keeps the nest's memory
+	v.AllocFast = family.Opt[uint64]{}
+	v.AllocSlow = family.Opt[uint64]{}
+	v.AllocSlowHighOrder = family.Opt[uint64]{}
+	v.AllocEmpty = family.Opt[uint64]{}
+	v.AllocRefill = family.Opt[uint64]{}
+	v.AllocWaive = family.Opt[uint64]{}
+	v.RecycleCached = family.Opt[uint64]{}
+	v.RecycleCacheFull = family.Opt[uint64]{}
+	v.RecycleRing = family.Opt[uint64]{}
+	v.RecycleRingFull = family.Opt[uint64]{}
+	v.RecycleReleasedRefcnt = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPagePoolStatsInfo:
@@ -436,13 +440,14 @@ func (v *Napi) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Napi) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Ifindex.Valid = false
-	v.Id.Valid = false
-	v.Irq.Valid = false
-	v.Pid.Valid = false
+	v.Ifindex = family.Opt[uint32]{}
+	v.Id = family.Opt[uint32]{}
+	v.Irq = family.Opt[uint32]{}
+	v.Pid = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrNapiIfindex:
@@ -515,14 +520,15 @@ func (v *Queue) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Queue) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Ifindex.Valid = false
-	v.Type.Valid = false
-	v.NapiId.Valid = false
-	v.Dmabuf.Valid = false
+	v.Id = family.Opt[uint32]{}
+	v.Ifindex = family.Opt[uint32]{}
+	v.Type = family.Opt[QueueType]{}
+	v.NapiId = family.Opt[uint32]{}
+	v.Dmabuf = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrQueueId:
@@ -702,40 +708,41 @@ func (v *Qstats) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Qstats) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Ifindex.Valid = false
-	v.QueueType.Valid = false
-	v.QueueId.Valid = false
-	v.Scope.Valid = false
-	v.RxPackets.Valid = false
-	v.RxBytes.Valid = false
-	v.TxPackets.Valid = false
-	v.TxBytes.Valid = false
-	v.RxAllocFail.Valid = false
-	v.RxHwDrops.Valid = false
-	v.RxHwDropOverruns.Valid = false
-	v.RxCsumComplete.Valid = false
-	v.RxCsumUnnecessary.Valid = false
-	v.RxCsumNone.Valid = false
-	v.RxCsumBad.Valid = false
-	v.RxHwGroPackets.Valid = false
-	v.RxHwGroBytes.Valid = false
-	v.RxHwGroWirePackets.Valid = false
-	v.RxHwGroWireBytes.Valid = false
-	v.RxHwDropRatelimits.Valid = false
-	v.TxHwDrops.Valid = false
-	v.TxHwDropErrors.Valid = false
-	v.TxCsumNone.Valid = false
-	v.TxNeedsCsum.Valid = false
-	v.TxHwGsoPackets.Valid = false
-	v.TxHwGsoBytes.Valid = false
-	v.TxHwGsoWirePackets.Valid = false
-	v.TxHwGsoWireBytes.Valid = false
-	v.TxHwDropRatelimits.Valid = false
-	v.TxStop.Valid = false
-	v.TxWake.Valid = false
+	v.Ifindex = family.Opt[uint32]{}
+	v.QueueType = family.Opt[QueueType]{}
+	v.QueueId = family.Opt[uint32]{}
+	v.Scope = family.Opt[uint64]{}
+	v.RxPackets = family.Opt[uint64]{}
+	v.RxBytes = family.Opt[uint64]{}
+	v.TxPackets = family.Opt[uint64]{}
+	v.TxBytes = family.Opt[uint64]{}
+	v.RxAllocFail = family.Opt[uint64]{}
+	v.RxHwDrops = family.Opt[uint64]{}
+	v.RxHwDropOverruns = family.Opt[uint64]{}
+	v.RxCsumComplete = family.Opt[uint64]{}
+	v.RxCsumUnnecessary = family.Opt[uint64]{}
+	v.RxCsumNone = family.Opt[uint64]{}
+	v.RxCsumBad = family.Opt[uint64]{}
+	v.RxHwGroPackets = family.Opt[uint64]{}
+	v.RxHwGroBytes = family.Opt[uint64]{}
+	v.RxHwGroWirePackets = family.Opt[uint64]{}
+	v.RxHwGroWireBytes = family.Opt[uint64]{}
+	v.RxHwDropRatelimits = family.Opt[uint64]{}
+	v.TxHwDrops = family.Opt[uint64]{}
+	v.TxHwDropErrors = family.Opt[uint64]{}
+	v.TxCsumNone = family.Opt[uint64]{}
+	v.TxNeedsCsum = family.Opt[uint64]{}
+	v.TxHwGsoPackets = family.Opt[uint64]{}
+	v.TxHwGsoBytes = family.Opt[uint64]{}
+	v.TxHwGsoWirePackets = family.Opt[uint64]{}
+	v.TxHwGsoWireBytes = family.Opt[uint64]{}
+	v.TxHwDropRatelimits = family.Opt[uint64]{}
+	v.TxStop = family.Opt[uint64]{}
+	v.TxWake = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrQstatsIfindex:
@@ -877,11 +884,12 @@ func (v *QueueId) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *QueueId) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Type.Valid = false
+	v.Id = family.Opt[uint32]{}
+	v.Type = family.Opt[QueueType]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrQueueIdId:
@@ -944,13 +952,14 @@ func (v *Dmabuf) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Dmabuf) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Ifindex.Valid = false
+	v.Ifindex = family.Opt[uint32]{}
 	v.Queues = v.Queues[:0]
-	v.Fd.Valid = false
-	v.Id.Valid = false
+	v.Fd = family.Opt[uint32]{}
+	v.Id = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrDmabufIfindex:

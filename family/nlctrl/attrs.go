@@ -80,18 +80,19 @@ func (v *CtrlAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *CtrlAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.FamilyId.Valid = false
-	v.Version.Valid = false
-	v.Hdrsize.Valid = false
-	v.Maxattr.Valid = false
+	v.FamilyId = family.Opt[uint16]{}
+	v.Version = family.Opt[uint32]{}
+	v.Hdrsize = family.Opt[uint32]{}
+	v.Maxattr = family.Opt[uint32]{}
 	v.Ops = v.Ops[:0]
 	v.McastGroups = v.McastGroups[:0]
 	v.Policy = v.Policy[:0]
 	v.OpPolicy = v.OpPolicy[:0]
-	v.Op.Valid = false
+	v.Op = family.Opt[uint32]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {
@@ -178,10 +179,11 @@ func (v *McastGroupAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *McastGroupAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
+	v.Id = family.Opt[uint32]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {
@@ -240,11 +242,12 @@ func (v *OpAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *OpAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Flags.Valid = false
+	v.Id = family.Opt[uint32]{}
+	v.Flags = family.Opt[OpFlags]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrOpId:
@@ -335,20 +338,21 @@ func (v *PolicyAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PolicyAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Type.Valid = false
-	v.MinValueS.Valid = false
-	v.MaxValueS.Valid = false
-	v.MinValueU.Valid = false
-	v.MaxValueU.Valid = false
-	v.MinLength.Valid = false
-	v.MaxLength.Valid = false
-	v.PolicyIdx.Valid = false
-	v.PolicyMaxtype.Valid = false
-	v.Bitfield32Mask.Valid = false
-	v.Mask.Valid = false
+	v.Type = family.Opt[AttrType]{}
+	v.MinValueS = family.Opt[int64]{}
+	v.MaxValueS = family.Opt[int64]{}
+	v.MinValueU = family.Opt[uint64]{}
+	v.MaxValueU = family.Opt[uint64]{}
+	v.MinLength = family.Opt[uint32]{}
+	v.MaxLength = family.Opt[uint32]{}
+	v.PolicyIdx = family.Opt[uint32]{}
+	v.PolicyMaxtype = family.Opt[uint32]{}
+	v.Bitfield32Mask = family.Opt[uint32]{}
+	v.Mask = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrPolicyType:
@@ -430,11 +434,12 @@ func (v *OpPolicyAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *OpPolicyAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Do.Valid = false
-	v.Dump.Valid = false
+	v.Do = family.Opt[uint32]{}
+	v.Dump = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrOpPolicyDo:

@@ -103,19 +103,20 @@ func (v *AddrAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *AddrAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.IfaAddress.Valid = false
-	v.IfaLocal.Valid = false
-	v.IfaBroadcast.Valid = false
+	v.IfaAddress = family.Opt[netip.Addr]{}
+	v.IfaLocal = family.Opt[netip.Addr]{}
+	v.IfaBroadcast = family.Opt[netip.Addr]{}
 	v.IfaAnycast = v.IfaAnycast[:0]
-	v.IfaCacheinfo.Valid = false
+	v.IfaCacheinfo = family.Opt[IfaCacheinfo]{}
 	v.IfaMulticast = v.IfaMulticast[:0]
-	v.IfaFlags.Valid = false
-	v.IfaRtPriority.Valid = false
+	v.IfaFlags = family.Opt[IfaFlags]{}
+	v.IfaRtPriority = family.Opt[uint32]{}
 	v.IfaTargetNetnsid = v.IfaTargetNetnsid[:0]
-	v.IfaProto.Valid = false
+	v.IfaProto = family.Opt[uint8]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {

@@ -325,62 +325,63 @@ func (v *LinkAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Address = v.Address[:0]
 	v.Broadcast = v.Broadcast[:0]
-	v.Mtu.Valid = false
-	v.Link.Valid = false
-	v.Stats.Valid = false
-	v.Master.Valid = false
-	v.Txqlen.Valid = false
-	v.Map.Valid = false
-	v.Weight.Valid = false
-	v.Operstate.Valid = false
-	v.Linkmode.Valid = false
-	v.Linkinfo.Valid = false
-	v.NetNsPid.Valid = false
-	v.NumVf.Valid = false
-	v.VfinfoList.Valid = false
-	v.Stats64.Valid = false
-	v.VfPorts.Valid = false
-	v.PortSelf.Valid = false
-	v.AfSpec.Valid = false
-	v.Group.Valid = false
-	v.NetNsFd.Valid = false
-	v.ExtMask.Valid = false
-	v.Promiscuity.Valid = false
-	v.NumTxQueues.Valid = false
-	v.NumRxQueues.Valid = false
-	v.Carrier.Valid = false
+	v.Mtu = family.Opt[uint32]{}
+	v.Link = family.Opt[uint32]{}
+	v.Stats = family.Opt[RtnlLinkStats]{}
+	v.Master = family.Opt[uint32]{}
+	v.Txqlen = family.Opt[uint32]{}
+	v.Map = family.Opt[RtnlLinkIfmap]{}
+	v.Weight = family.Opt[uint32]{}
+	v.Operstate = family.Opt[uint8]{}
+	v.Linkmode = family.Opt[uint8]{}
+	v.Linkinfo.Valid = false // keeps the nest's memory
+	v.NetNsPid = family.Opt[uint32]{}
+	v.NumVf = family.Opt[uint32]{}
+	v.VfinfoList.Valid = false // keeps the nest's memory
+	v.Stats64 = family.Opt[RtnlLinkStats64]{}
+	v.VfPorts.Valid = false  // keeps the nest's memory
+	v.PortSelf.Valid = false // keeps the nest's memory
+	v.AfSpec.Valid = false   // keeps the nest's memory
+	v.Group = family.Opt[uint32]{}
+	v.NetNsFd = family.Opt[uint32]{}
+	v.ExtMask = family.Opt[RtextFilter]{}
+	v.Promiscuity = family.Opt[uint32]{}
+	v.NumTxQueues = family.Opt[uint32]{}
+	v.NumRxQueues = family.Opt[uint32]{}
+	v.Carrier = family.Opt[uint8]{}
 	v.PhysPortId = v.PhysPortId[:0]
-	v.CarrierChanges.Valid = false
+	v.CarrierChanges = family.Opt[uint32]{}
 	v.PhysSwitchId = v.PhysSwitchId[:0]
-	v.LinkNetnsid.Valid = false
-	v.ProtoDown.Valid = false
-	v.GsoMaxSegs.Valid = false
-	v.GsoMaxSize.Valid = false
-	v.Xdp.Valid = false
-	v.Event.Valid = false
-	v.NewNetnsid.Valid = false
-	v.TargetNetnsid.Valid = false
-	v.CarrierUpCount.Valid = false
-	v.CarrierDownCount.Valid = false
-	v.NewIfindex.Valid = false
-	v.MinMtu.Valid = false
-	v.MaxMtu.Valid = false
-	v.PropList.Valid = false
+	v.LinkNetnsid = family.Opt[int32]{}
+	v.ProtoDown = family.Opt[uint8]{}
+	v.GsoMaxSegs = family.Opt[uint32]{}
+	v.GsoMaxSize = family.Opt[uint32]{}
+	v.Xdp.Valid = false // keeps the nest's memory
+	v.Event = family.Opt[uint32]{}
+	v.NewNetnsid = family.Opt[int32]{}
+	v.TargetNetnsid = family.Opt[int32]{}
+	v.CarrierUpCount = family.Opt[uint32]{}
+	v.CarrierDownCount = family.Opt[uint32]{}
+	v.NewIfindex = family.Opt[int32]{}
+	v.MinMtu = family.Opt[uint32]{}
+	v.MaxMtu = family.Opt[uint32]{}
+	v.PropList.Valid = false // keeps the nest's memory
 	v.PermAddress = v.PermAddress[:0]
-	v.GroMaxSize.Valid = false
-	v.TsoMaxSize.Valid = false
-	v.TsoMaxSegs.Valid = false
-	v.Allmulti.Valid = false
+	v.GroMaxSize = family.Opt[uint32]{}
+	v.TsoMaxSize = family.Opt[uint32]{}
+	v.TsoMaxSegs = family.Opt[uint32]{}
+	v.Allmulti = family.Opt[uint32]{}
 	v.DevlinkPort = v.DevlinkPort[:0]
-	v.GsoIpv4MaxSize.Valid = false
-	v.GroIpv4MaxSize.Valid = false
-	v.DpllPin.Valid = false
-	var seen [1]uint64 // strings present
+	v.GsoIpv4MaxSize = family.Opt[uint32]{}
+	v.GroIpv4MaxSize = family.Opt[uint32]{}
+	v.DpllPin.Valid = false // keeps the nest's memory
+	var seen [1]uint64      // strings present
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkAddress:
@@ -613,7 +614,7 @@ func (v *LinkAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // PropListLinkAttrs holds the attributes of the set prop-list-link-attrs. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type PropListLinkAttrs struct {
-	AltIfname string `json:"alt-ifname,omitempty"` // alt-ifname: string
+	AltIfname []string `json:"alt-ifname,omitempty"` // alt-ifname: string, multi-attr
 }
 
 // AppendBinary appends the attributes to b.
@@ -641,25 +642,24 @@ func (v *PropListLinkAttrs) UnmarshalBinary(b []byte) error {
 // EncodeAttributes appends v's present attributes to e, in the order of
 // their types. Errors are recorded in e.
 func (v *PropListLinkAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
-	if v.AltIfname != "" {
-		e.String(AttrPropListLinkAltIfname, v.AltIfname)
+	for i := range v.AltIfname {
+		e.String(AttrPropListLinkAltIfname, v.AltIfname[i])
 	}
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PropListLinkAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	var seen [1]uint64 // strings present
+	v.AltIfname = v.AltIfname[:0]
 	for d.Next() {
 		switch d.Type() {
 		case AttrPropListLinkAltIfname:
-			family.SetString(&v.AltIfname, d.Data())
-			seen[0] |= 1 << 0
+			v.AltIfname = family.Grow(v.AltIfname)
+			x := &v.AltIfname[len(v.AltIfname)-1]
+			family.SetString(x, d.Data())
 		}
-	}
-	if seen[0]&(1<<0) == 0 {
-		v.AltIfname = ""
 	}
 	return d.Err()
 }
@@ -709,12 +709,13 @@ func (v *AfSpecAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *AfSpecAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Inet.Valid = false
-	v.Inet6.Valid = false
-	v.Mctp.Valid = false
+	v.Inet.Valid = false  // keeps the nest's memory
+	v.Inet6.Valid = false // keeps the nest's memory
+	v.Mctp.Valid = false  // keeps the nest's memory
 	for d.Next() {
 		switch d.Type() {
 		case AttrAfSpecInet:
@@ -768,8 +769,9 @@ func (v *VfinfoListAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *VfinfoListAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Info = v.Info[:0]
 	for d.Next() {
@@ -908,21 +910,22 @@ func (v *VfinfoAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *VfinfoAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Mac.Valid = false
-	v.Vlan.Valid = false
-	v.TxRate.Valid = false
-	v.Spoofchk.Valid = false
-	v.LinkState.Valid = false
-	v.Rate.Valid = false
-	v.RssQueryEn.Valid = false
-	v.Stats.Valid = false
-	v.Trust.Valid = false
-	v.IbNodeGuid.Valid = false
-	v.IbPortGuid.Valid = false
-	v.VlanList.Valid = false
+	v.Mac = family.Opt[IflaVfMac]{}
+	v.Vlan = family.Opt[IflaVfVlan]{}
+	v.TxRate = family.Opt[IflaVfTxRate]{}
+	v.Spoofchk = family.Opt[IflaVfSpoofchk]{}
+	v.LinkState = family.Opt[IflaVfLinkState]{}
+	v.Rate = family.Opt[IflaVfRate]{}
+	v.RssQueryEn = family.Opt[IflaVfRssQueryEn]{}
+	v.Stats.Valid = false // keeps the nest's memory
+	v.Trust = family.Opt[IflaVfTrust]{}
+	v.IbNodeGuid = family.Opt[IflaVfGuid]{}
+	v.IbPortGuid = family.Opt[IflaVfGuid]{}
+	v.VlanList.Valid = false // keeps the nest's memory
 	v.Broadcast = v.Broadcast[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -1034,17 +1037,18 @@ func (v *VfStatsAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *VfStatsAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.RxPackets.Valid = false
-	v.TxPackets.Valid = false
-	v.RxBytes.Valid = false
-	v.TxBytes.Valid = false
-	v.Broadcast.Valid = false
-	v.Multicast.Valid = false
-	v.RxDropped.Valid = false
-	v.TxDropped.Valid = false
+	v.RxPackets = family.Opt[uint64]{}
+	v.TxPackets = family.Opt[uint64]{}
+	v.RxBytes = family.Opt[uint64]{}
+	v.TxBytes = family.Opt[uint64]{}
+	v.Broadcast = family.Opt[uint64]{}
+	v.Multicast = family.Opt[uint64]{}
+	v.RxDropped = family.Opt[uint64]{}
+	v.TxDropped = family.Opt[uint64]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrVfStatsRxPackets:
@@ -1117,8 +1121,9 @@ func (v *VfVlanAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *VfVlanAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Info = v.Info[:0]
 	for d.Next() {
@@ -1165,8 +1170,9 @@ func (v *VfPortsAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *VfPortsAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	for d.Next() {
 	}
@@ -1206,8 +1212,9 @@ func (v *PortSelfAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *PortSelfAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	for d.Next() {
 	}
@@ -1267,13 +1274,14 @@ func (v *LinkinfoAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Data.Valid = false
+	v.Data.Valid = false // keeps the nest's memory
 	v.Xstats = v.Xstats[:0]
-	v.SlaveData.Valid = false
-	var seen [1]uint64 // strings present
+	v.SlaveData.Valid = false // keeps the nest's memory
+	var seen [1]uint64        // strings present
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoKind:
@@ -1482,41 +1490,42 @@ func (v *LinkinfoBondAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoBondAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Mode.Valid = false
-	v.ActiveSlave.Valid = false
-	v.Miimon.Valid = false
-	v.Updelay.Valid = false
-	v.Downdelay.Valid = false
-	v.UseCarrier.Valid = false
-	v.ArpInterval.Valid = false
+	v.Mode = family.Opt[uint8]{}
+	v.ActiveSlave = family.Opt[uint32]{}
+	v.Miimon = family.Opt[uint32]{}
+	v.Updelay = family.Opt[uint32]{}
+	v.Downdelay = family.Opt[uint32]{}
+	v.UseCarrier = family.Opt[uint8]{}
+	v.ArpInterval = family.Opt[uint32]{}
 	v.ArpIpTarget = v.ArpIpTarget[:0]
-	v.ArpValidate.Valid = false
-	v.ArpAllTargets.Valid = false
-	v.Primary.Valid = false
-	v.PrimaryReselect.Valid = false
-	v.FailOverMac.Valid = false
-	v.XmitHashPolicy.Valid = false
-	v.ResendIgmp.Valid = false
-	v.NumPeerNotif.Valid = false
-	v.AllSlavesActive.Valid = false
-	v.MinLinks.Valid = false
-	v.LpInterval.Valid = false
-	v.PacketsPerSlave.Valid = false
-	v.AdLacpRate.Valid = false
-	v.AdSelect.Valid = false
-	v.AdInfo.Valid = false
-	v.AdActorSysPrio.Valid = false
-	v.AdUserPortKey.Valid = false
+	v.ArpValidate = family.Opt[uint32]{}
+	v.ArpAllTargets = family.Opt[uint32]{}
+	v.Primary = family.Opt[uint32]{}
+	v.PrimaryReselect = family.Opt[uint8]{}
+	v.FailOverMac = family.Opt[uint8]{}
+	v.XmitHashPolicy = family.Opt[uint8]{}
+	v.ResendIgmp = family.Opt[uint32]{}
+	v.NumPeerNotif = family.Opt[uint8]{}
+	v.AllSlavesActive = family.Opt[uint8]{}
+	v.MinLinks = family.Opt[uint32]{}
+	v.LpInterval = family.Opt[uint32]{}
+	v.PacketsPerSlave = family.Opt[uint32]{}
+	v.AdLacpRate = family.Opt[uint8]{}
+	v.AdSelect = family.Opt[uint8]{}
+	v.AdInfo.Valid = false // keeps the nest's memory
+	v.AdActorSysPrio = family.Opt[uint16]{}
+	v.AdUserPortKey = family.Opt[uint16]{}
 	v.AdActorSystem = v.AdActorSystem[:0]
-	v.TlbDynamicLb.Valid = false
-	v.PeerNotifDelay.Valid = false
-	v.AdLacpActive.Valid = false
-	v.MissedMax.Valid = false
+	v.TlbDynamicLb = family.Opt[uint8]{}
+	v.PeerNotifDelay = family.Opt[uint32]{}
+	v.AdLacpActive = family.Opt[uint8]{}
+	v.MissedMax = family.Opt[uint8]{}
 	v.NsIp6Target = v.NsIp6Target[:0]
-	v.CoupledControl.Valid = false
+	v.CoupledControl = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoBondMode:
@@ -1696,13 +1705,14 @@ func (v *BondAdInfoAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *BondAdInfoAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Aggregator.Valid = false
-	v.NumPorts.Valid = false
-	v.ActorKey.Valid = false
-	v.PartnerKey.Valid = false
+	v.Aggregator = family.Opt[uint16]{}
+	v.NumPorts = family.Opt[uint16]{}
+	v.ActorKey = family.Opt[uint16]{}
+	v.PartnerKey = family.Opt[uint16]{}
 	v.PartnerMac = v.PartnerMac[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -1794,18 +1804,19 @@ func (v *BondSlaveAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *BondSlaveAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.State.Valid = false
-	v.MiiStatus.Valid = false
-	v.LinkFailureCount.Valid = false
+	v.State = family.Opt[uint8]{}
+	v.MiiStatus = family.Opt[uint8]{}
+	v.LinkFailureCount = family.Opt[uint32]{}
 	v.PermHwaddr = v.PermHwaddr[:0]
-	v.QueueId.Valid = false
-	v.AdAggregatorId.Valid = false
-	v.AdActorOperPortState.Valid = false
-	v.AdPartnerOperPortState.Valid = false
-	v.Prio.Valid = false
+	v.QueueId = family.Opt[uint16]{}
+	v.AdAggregatorId = family.Opt[uint16]{}
+	v.AdActorOperPortState = family.Opt[uint8]{}
+	v.AdPartnerOperPortState = family.Opt[uint16]{}
+	v.Prio = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrBondSlaveState:
@@ -2076,57 +2087,58 @@ func (v *LinkinfoBridgeAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoBridgeAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.ForwardDelay.Valid = false
-	v.HelloTime.Valid = false
-	v.MaxAge.Valid = false
-	v.AgeingTime.Valid = false
-	v.StpState.Valid = false
-	v.Priority.Valid = false
-	v.VlanFiltering.Valid = false
-	v.VlanProtocol.Valid = false
-	v.GroupFwdMask.Valid = false
-	v.RootId.Valid = false
-	v.BridgeId.Valid = false
-	v.RootPort.Valid = false
-	v.RootPathCost.Valid = false
-	v.TopologyChange.Valid = false
-	v.TopologyChangeDetected.Valid = false
-	v.HelloTimer.Valid = false
-	v.TcnTimer.Valid = false
-	v.TopologyChangeTimer.Valid = false
-	v.GcTimer.Valid = false
+	v.ForwardDelay = family.Opt[uint32]{}
+	v.HelloTime = family.Opt[uint32]{}
+	v.MaxAge = family.Opt[uint32]{}
+	v.AgeingTime = family.Opt[uint32]{}
+	v.StpState = family.Opt[uint32]{}
+	v.Priority = family.Opt[uint16]{}
+	v.VlanFiltering = family.Opt[uint8]{}
+	v.VlanProtocol = family.Opt[uint16]{}
+	v.GroupFwdMask = family.Opt[uint16]{}
+	v.RootId = family.Opt[IflaBridgeId]{}
+	v.BridgeId = family.Opt[IflaBridgeId]{}
+	v.RootPort = family.Opt[uint16]{}
+	v.RootPathCost = family.Opt[uint32]{}
+	v.TopologyChange = family.Opt[uint8]{}
+	v.TopologyChangeDetected = family.Opt[uint8]{}
+	v.HelloTimer = family.Opt[uint64]{}
+	v.TcnTimer = family.Opt[uint64]{}
+	v.TopologyChangeTimer = family.Opt[uint64]{}
+	v.GcTimer = family.Opt[uint64]{}
 	v.GroupAddr = v.GroupAddr[:0]
 	v.FdbFlush = v.FdbFlush[:0]
-	v.McastRouter.Valid = false
-	v.McastSnooping.Valid = false
-	v.McastQueryUseIfaddr.Valid = false
-	v.McastQuerier.Valid = false
-	v.McastHashElasticity.Valid = false
-	v.McastHashMax.Valid = false
-	v.McastLastMemberCnt.Valid = false
-	v.McastStartupQueryCnt.Valid = false
-	v.McastLastMemberIntvl.Valid = false
-	v.McastMembershipIntvl.Valid = false
-	v.McastQuerierIntvl.Valid = false
-	v.McastQueryIntvl.Valid = false
-	v.McastQueryResponseIntvl.Valid = false
-	v.McastStartupQueryIntvl.Valid = false
-	v.NfCallIptables.Valid = false
-	v.NfCallIp6Tables.Valid = false
-	v.NfCallArptables.Valid = false
-	v.VlanDefaultPvid.Valid = false
-	v.VlanStatsEnabled.Valid = false
-	v.McastStatsEnabled.Valid = false
-	v.McastIgmpVersion.Valid = false
-	v.McastMldVersion.Valid = false
-	v.VlanStatsPerPort.Valid = false
-	v.MultiBoolopt.Valid = false
+	v.McastRouter = family.Opt[uint8]{}
+	v.McastSnooping = family.Opt[uint8]{}
+	v.McastQueryUseIfaddr = family.Opt[uint8]{}
+	v.McastQuerier = family.Opt[uint8]{}
+	v.McastHashElasticity = family.Opt[uint32]{}
+	v.McastHashMax = family.Opt[uint32]{}
+	v.McastLastMemberCnt = family.Opt[uint32]{}
+	v.McastStartupQueryCnt = family.Opt[uint32]{}
+	v.McastLastMemberIntvl = family.Opt[uint64]{}
+	v.McastMembershipIntvl = family.Opt[uint64]{}
+	v.McastQuerierIntvl = family.Opt[uint64]{}
+	v.McastQueryIntvl = family.Opt[uint64]{}
+	v.McastQueryResponseIntvl = family.Opt[uint64]{}
+	v.McastStartupQueryIntvl = family.Opt[uint64]{}
+	v.NfCallIptables = family.Opt[uint8]{}
+	v.NfCallIp6Tables = family.Opt[uint8]{}
+	v.NfCallArptables = family.Opt[uint8]{}
+	v.VlanDefaultPvid = family.Opt[uint16]{}
+	v.VlanStatsEnabled = family.Opt[uint8]{}
+	v.McastStatsEnabled = family.Opt[uint8]{}
+	v.McastIgmpVersion = family.Opt[uint8]{}
+	v.McastMldVersion = family.Opt[uint8]{}
+	v.VlanStatsPerPort = family.Opt[uint8]{}
+	v.MultiBoolopt = family.Opt[BrBooloptMulti]{}
 	v.McastQuerierState = v.McastQuerierState[:0]
-	v.FdbNLearned.Valid = false
-	v.FdbMaxLearned.Valid = false
+	v.FdbNLearned = family.Opt[uint32]{}
+	v.FdbMaxLearned = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoBridgeForwardDelay:
@@ -2446,12 +2458,13 @@ func (v *LinkinfoBrportAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoBrportAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.State.Valid = false
-	v.Priority.Valid = false
-	v.Cost.Valid = false
+	v.State = family.Opt[uint8]{}
+	v.Priority = family.Opt[uint16]{}
+	v.Cost = family.Opt[uint32]{}
 	v.Mode = false
 	v.Guard = false
 	v.Protect = false
@@ -2461,37 +2474,37 @@ func (v *LinkinfoBrportAttrs) DecodeAttributes(d *netlink.AttributeDecoder) erro
 	v.Proxyarp = false
 	v.LearningSync = false
 	v.ProxyarpWifi = false
-	v.RootId.Valid = false
-	v.BridgeId.Valid = false
-	v.DesignatedPort.Valid = false
-	v.DesignatedCost.Valid = false
-	v.Id.Valid = false
-	v.No.Valid = false
-	v.TopologyChangeAck.Valid = false
-	v.ConfigPending.Valid = false
-	v.MessageAgeTimer.Valid = false
-	v.ForwardDelayTimer.Valid = false
-	v.HoldTimer.Valid = false
+	v.RootId = family.Opt[IflaBridgeId]{}
+	v.BridgeId = family.Opt[IflaBridgeId]{}
+	v.DesignatedPort = family.Opt[uint16]{}
+	v.DesignatedCost = family.Opt[uint16]{}
+	v.Id = family.Opt[uint16]{}
+	v.No = family.Opt[uint16]{}
+	v.TopologyChangeAck = family.Opt[uint8]{}
+	v.ConfigPending = family.Opt[uint8]{}
+	v.MessageAgeTimer = family.Opt[uint64]{}
+	v.ForwardDelayTimer = family.Opt[uint64]{}
+	v.HoldTimer = family.Opt[uint64]{}
 	v.Flush = false
-	v.MulticastRouter.Valid = false
+	v.MulticastRouter = family.Opt[uint8]{}
 	v.McastFlood = false
 	v.McastToUcast = false
 	v.VlanTunnel = false
 	v.BcastFlood = false
-	v.GroupFwdMask.Valid = false
+	v.GroupFwdMask = family.Opt[uint16]{}
 	v.NeighSuppress = false
 	v.Isolated = false
-	v.BackupPort.Valid = false
+	v.BackupPort = family.Opt[uint32]{}
 	v.MrpRingOpen = false
 	v.MrpInOpen = false
-	v.McastEhtHostsLimit.Valid = false
-	v.McastEhtHostsCnt.Valid = false
+	v.McastEhtHostsLimit = family.Opt[uint32]{}
+	v.McastEhtHostsCnt = family.Opt[uint32]{}
 	v.Locked = false
 	v.Mab = false
-	v.McastNGroups.Valid = false
-	v.McastMaxGroups.Valid = false
+	v.McastNGroups = family.Opt[uint32]{}
+	v.McastMaxGroups = family.Opt[uint32]{}
 	v.NeighVlanSuppress = false
-	v.BackupNhid.Valid = false
+	v.BackupNhid = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoBrportState:
@@ -2734,33 +2747,34 @@ func (v *LinkinfoGreAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoGreAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Link.Valid = false
-	v.Iflags.Valid = false
-	v.Oflags.Valid = false
-	v.Ikey.Valid = false
-	v.Okey.Valid = false
-	v.Local.Valid = false
-	v.Remote.Valid = false
-	v.Ttl.Valid = false
-	v.Tos.Valid = false
-	v.Pmtudisc.Valid = false
-	v.EncapLimit.Valid = false
-	v.Flowinfo.Valid = false
-	v.Flags.Valid = false
-	v.EncapType.Valid = false
-	v.EncapFlags.Valid = false
-	v.EncapSport.Valid = false
-	v.EncapDport.Valid = false
+	v.Link = family.Opt[uint32]{}
+	v.Iflags = family.Opt[uint16]{}
+	v.Oflags = family.Opt[uint16]{}
+	v.Ikey = family.Opt[uint32]{}
+	v.Okey = family.Opt[uint32]{}
+	v.Local = family.Opt[netip.Addr]{}
+	v.Remote = family.Opt[netip.Addr]{}
+	v.Ttl = family.Opt[uint8]{}
+	v.Tos = family.Opt[uint8]{}
+	v.Pmtudisc = family.Opt[uint8]{}
+	v.EncapLimit = family.Opt[uint32]{}
+	v.Flowinfo = family.Opt[uint32]{}
+	v.Flags = family.Opt[uint32]{}
+	v.EncapType = family.Opt[uint16]{}
+	v.EncapFlags = family.Opt[uint16]{}
+	v.EncapSport = family.Opt[uint16]{}
+	v.EncapDport = family.Opt[uint16]{}
 	v.CollectMetadata = false
-	v.IgnoreDf.Valid = false
-	v.Fwmark.Valid = false
-	v.ErspanIndex.Valid = false
-	v.ErspanVer.Valid = false
-	v.ErspanDir.Valid = false
-	v.ErspanHwid.Valid = false
+	v.IgnoreDf = family.Opt[uint8]{}
+	v.Fwmark = family.Opt[uint32]{}
+	v.ErspanIndex = family.Opt[uint32]{}
+	v.ErspanVer = family.Opt[uint8]{}
+	v.ErspanDir = family.Opt[uint8]{}
+	v.ErspanHwid = family.Opt[uint16]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoGreLink:
@@ -2936,22 +2950,23 @@ func (v *LinkinfoGeneveAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoGeneveAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Remote.Valid = false
-	v.Ttl.Valid = false
-	v.Tos.Valid = false
-	v.Port.Valid = false
+	v.Id = family.Opt[uint32]{}
+	v.Remote = family.Opt[netip.Addr]{}
+	v.Ttl = family.Opt[uint8]{}
+	v.Tos = family.Opt[uint8]{}
+	v.Port = family.Opt[uint16]{}
 	v.CollectMetadata = false
-	v.Remote6.Valid = false
-	v.UdpCsum.Valid = false
-	v.UdpZeroCsum6Tx.Valid = false
-	v.UdpZeroCsum6Rx.Valid = false
-	v.Label.Valid = false
-	v.TtlInherit.Valid = false
-	v.Df.Valid = false
+	v.Remote6 = family.Opt[netip.Addr]{}
+	v.UdpCsum = family.Opt[uint8]{}
+	v.UdpZeroCsum6Tx = family.Opt[uint8]{}
+	v.UdpZeroCsum6Rx = family.Opt[uint8]{}
+	v.Label = family.Opt[uint32]{}
+	v.TtlInherit = family.Opt[uint8]{}
+	v.Df = family.Opt[uint8]{}
 	v.InnerProtoInherit = false
 	for d.Next() {
 		switch d.Type() {
@@ -3123,29 +3138,30 @@ func (v *LinkinfoIptunAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoIptunAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Link.Valid = false
-	v.Local.Valid = false
-	v.Remote.Valid = false
-	v.Ttl.Valid = false
-	v.Tos.Valid = false
-	v.EncapLimit.Valid = false
-	v.Flowinfo.Valid = false
-	v.Flags.Valid = false
-	v.Proto.Valid = false
-	v.Pmtudisc.Valid = false
-	v.X6rdPrefix.Valid = false
-	v.X6rdRelayPrefix.Valid = false
-	v.X6rdPrefixlen.Valid = false
-	v.X6rdRelayPrefixlen.Valid = false
-	v.EncapType.Valid = false
-	v.EncapFlags.Valid = false
-	v.EncapSport.Valid = false
-	v.EncapDport.Valid = false
+	v.Link = family.Opt[uint32]{}
+	v.Local = family.Opt[netip.Addr]{}
+	v.Remote = family.Opt[netip.Addr]{}
+	v.Ttl = family.Opt[uint8]{}
+	v.Tos = family.Opt[uint8]{}
+	v.EncapLimit = family.Opt[uint8]{}
+	v.Flowinfo = family.Opt[uint32]{}
+	v.Flags = family.Opt[uint16]{}
+	v.Proto = family.Opt[uint8]{}
+	v.Pmtudisc = family.Opt[uint8]{}
+	v.X6rdPrefix = family.Opt[netip.Addr]{}
+	v.X6rdRelayPrefix = family.Opt[netip.Addr]{}
+	v.X6rdPrefixlen = family.Opt[uint16]{}
+	v.X6rdRelayPrefixlen = family.Opt[uint16]{}
+	v.EncapType = family.Opt[uint16]{}
+	v.EncapFlags = family.Opt[uint16]{}
+	v.EncapSport = family.Opt[uint16]{}
+	v.EncapDport = family.Opt[uint16]{}
 	v.CollectMetadata = false
-	v.Fwmark.Valid = false
+	v.Fwmark = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoIptunLink:
@@ -3305,18 +3321,19 @@ func (v *LinkinfoTunAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoTunAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Owner.Valid = false
-	v.Group.Valid = false
-	v.Type.Valid = false
-	v.Pi.Valid = false
-	v.VnetHdr.Valid = false
-	v.Persist.Valid = false
-	v.MultiQueue.Valid = false
-	v.NumQueues.Valid = false
-	v.NumDisabledQueues.Valid = false
+	v.Owner = family.Opt[uint32]{}
+	v.Group = family.Opt[uint32]{}
+	v.Type = family.Opt[uint8]{}
+	v.Pi = family.Opt[uint8]{}
+	v.VnetHdr = family.Opt[uint8]{}
+	v.Persist = family.Opt[uint8]{}
+	v.MultiQueue = family.Opt[uint8]{}
+	v.NumQueues = family.Opt[uint32]{}
+	v.NumDisabledQueues = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoTunOwner:
@@ -3412,14 +3429,15 @@ func (v *LinkinfoVlanAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoVlanAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
-	v.Flag.Valid = false
-	v.EgressQos.Valid = false
-	v.IngressQos.Valid = false
-	v.Protocol.Valid = false
+	v.Id = family.Opt[uint16]{}
+	v.Flag = family.Opt[IflaVlanFlags]{}
+	v.EgressQos.Valid = false  // keeps the nest's memory
+	v.IngressQos.Valid = false // keeps the nest's memory
+	v.Protocol = family.Opt[VlanProtocols]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoVlanId:
@@ -3487,8 +3505,9 @@ func (v *IflaVlanQos) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *IflaVlanQos) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Mapping = v.Mapping[:0]
 	for d.Next() {
@@ -3539,10 +3558,11 @@ func (v *LinkinfoVrfAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoVrfAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Table.Valid = false
+	v.Table = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoVrfTable:
@@ -3618,17 +3638,18 @@ func (v *XdpAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *XdpAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Fd.Valid = false
-	v.Attached.Valid = false
-	v.Flags.Valid = false
-	v.ProgId.Valid = false
-	v.DrvProgId.Valid = false
-	v.SkbProgId.Valid = false
-	v.HwProgId.Valid = false
-	v.ExpectedFd.Valid = false
+	v.Fd = family.Opt[int32]{}
+	v.Attached = family.Opt[uint8]{}
+	v.Flags = family.Opt[uint32]{}
+	v.ProgId = family.Opt[uint32]{}
+	v.DrvProgId = family.Opt[uint32]{}
+	v.SkbProgId = family.Opt[uint32]{}
+	v.HwProgId = family.Opt[uint32]{}
+	v.ExpectedFd = family.Opt[int32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrXdpFd:
@@ -3701,10 +3722,11 @@ func (v *IflaAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *IflaAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Conf.Valid = false
+	v.Conf = family.Opt[Ipv4Devconf]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrIflaConf:
@@ -3800,18 +3822,19 @@ func (v *Ifla6Attrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Ifla6Attrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Flags.Valid = false
-	v.Conf.Valid = false
-	v.Stats.Valid = false
+	v.Flags = family.Opt[uint32]{}
+	v.Conf = family.Opt[Ipv6Devconf]{}
+	v.Stats = family.Opt[IflaInet6Stats]{}
 	v.Mcast = v.Mcast[:0]
-	v.Cacheinfo.Valid = false
-	v.Icmp6Stats.Valid = false
+	v.Cacheinfo = family.Opt[IflaCacheinfo]{}
+	v.Icmp6Stats = family.Opt[IflaIcmp6Stats]{}
 	v.Token = v.Token[:0]
-	v.AddrGenMode.Valid = false
-	v.RaMtu.Valid = false
+	v.AddrGenMode = family.Opt[uint8]{}
+	v.RaMtu = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrIfla6Flags:
@@ -3881,10 +3904,11 @@ func (v *MctpAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *MctpAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Net.Valid = false
+	v.Net = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrMctpNet:
@@ -3965,13 +3989,14 @@ func (v *StatsAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *StatsAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Link64.Valid = false
+	v.Link64 = family.Opt[RtnlLinkStats64]{}
 	v.LinkXstats = v.LinkXstats[:0]
 	v.LinkXstatsSlave = v.LinkXstatsSlave[:0]
-	v.LinkOffloadXstats.Valid = false
+	v.LinkOffloadXstats.Valid = false // keeps the nest's memory
 	v.AfSpec = v.AfSpec[:0]
 	for d.Next() {
 		switch d.Type() {
@@ -4037,8 +4062,9 @@ func (v *LinkOffloadXstats) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkOffloadXstats) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.CpuHit = v.CpuHit[:0]
 	v.HwSInfo = v.HwSInfo[:0]
@@ -4101,11 +4127,12 @@ func (v *HwSInfoOne) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *HwSInfoOne) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Request.Valid = false
-	v.Used.Valid = false
+	v.Request = family.Opt[uint8]{}
+	v.Used = family.Opt[uint8]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrHwSInfoOneRequest:
@@ -4156,10 +4183,11 @@ func (v *LinkDpllPinAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkDpllPinAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Id.Valid = false
+	v.Id = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkDpllPinId:
@@ -4223,14 +4251,15 @@ func (v *LinkinfoNetkitAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *LinkinfoNetkitAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.PeerInfo = v.PeerInfo[:0]
-	v.Primary.Valid = false
-	v.Policy.Valid = false
-	v.PeerPolicy.Valid = false
-	v.Mode.Valid = false
+	v.Primary = family.Opt[uint8]{}
+	v.Policy = family.Opt[NetkitPolicy]{}
+	v.PeerPolicy = family.Opt[NetkitPolicy]{}
+	v.Mode = family.Opt[NetkitMode]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrLinkinfoNetkitPeerInfo:

@@ -179,39 +179,40 @@ func (v *RouteAttrs) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *RouteAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.RtaDst.Valid = false
-	v.RtaSrc.Valid = false
-	v.RtaIif.Valid = false
-	v.RtaOif.Valid = false
-	v.RtaGateway.Valid = false
-	v.RtaPriority.Valid = false
-	v.RtaPrefsrc.Valid = false
-	v.RtaMetrics.Valid = false
+	v.RtaDst = family.Opt[netip.Addr]{}
+	v.RtaSrc = family.Opt[netip.Addr]{}
+	v.RtaIif = family.Opt[uint32]{}
+	v.RtaOif = family.Opt[uint32]{}
+	v.RtaGateway = family.Opt[netip.Addr]{}
+	v.RtaPriority = family.Opt[uint32]{}
+	v.RtaPrefsrc = family.Opt[netip.Addr]{}
+	v.RtaMetrics.Valid = false // keeps the nest's memory
 	v.RtaMultipath = v.RtaMultipath[:0]
 	v.RtaProtoinfo = v.RtaProtoinfo[:0]
-	v.RtaFlow.Valid = false
-	v.RtaCacheinfo.Valid = false
+	v.RtaFlow = family.Opt[uint32]{}
+	v.RtaCacheinfo = family.Opt[RtaCacheinfo]{}
 	v.RtaSession = v.RtaSession[:0]
 	v.RtaMpAlgo = v.RtaMpAlgo[:0]
-	v.RtaTable.Valid = false
-	v.RtaMark.Valid = false
+	v.RtaTable = family.Opt[uint32]{}
+	v.RtaMark = family.Opt[uint32]{}
 	v.RtaMfcStats = v.RtaMfcStats[:0]
 	v.RtaVia = v.RtaVia[:0]
 	v.RtaNewdst = v.RtaNewdst[:0]
-	v.RtaPref.Valid = false
-	v.RtaEncapType.Valid = false
+	v.RtaPref = family.Opt[uint8]{}
+	v.RtaEncapType = family.Opt[uint16]{}
 	v.RtaEncap = v.RtaEncap[:0]
-	v.RtaExpires.Valid = false
+	v.RtaExpires = family.Opt[uint32]{}
 	v.RtaPad = v.RtaPad[:0]
-	v.RtaUid.Valid = false
-	v.RtaTtlPropagate.Valid = false
-	v.RtaIpProto.Valid = false
-	v.RtaSport.Valid = false
-	v.RtaDport.Valid = false
-	v.RtaNhId.Valid = false
+	v.RtaUid = family.Opt[uint32]{}
+	v.RtaTtlPropagate = family.Opt[uint8]{}
+	v.RtaIpProto = family.Opt[uint8]{}
+	v.RtaSport = family.Opt[uint16]{}
+	v.RtaDport = family.Opt[uint16]{}
+	v.RtaNhId = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrRouteRtaDst:
@@ -425,25 +426,26 @@ func (v *RtaMetrics) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *RtaMetrics) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.RtaxLock.Valid = false
-	v.RtaxMtu.Valid = false
-	v.RtaxWindow.Valid = false
-	v.RtaxRtt.Valid = false
-	v.RtaxRttvar.Valid = false
-	v.RtaxSsthresh.Valid = false
-	v.RtaxCwnd.Valid = false
-	v.RtaxAdvmss.Valid = false
-	v.RtaxReordering.Valid = false
-	v.RtaxHoplimit.Valid = false
-	v.RtaxInitcwnd.Valid = false
-	v.RtaxFeatures.Valid = false
-	v.RtaxRtoMin.Valid = false
-	v.RtaxInitrwnd.Valid = false
-	v.RtaxQuickack.Valid = false
-	v.RtaxFastopenNoCookie.Valid = false
+	v.RtaxLock = family.Opt[uint32]{}
+	v.RtaxMtu = family.Opt[uint32]{}
+	v.RtaxWindow = family.Opt[uint32]{}
+	v.RtaxRtt = family.Opt[uint32]{}
+	v.RtaxRttvar = family.Opt[uint32]{}
+	v.RtaxSsthresh = family.Opt[uint32]{}
+	v.RtaxCwnd = family.Opt[uint32]{}
+	v.RtaxAdvmss = family.Opt[uint32]{}
+	v.RtaxReordering = family.Opt[uint32]{}
+	v.RtaxHoplimit = family.Opt[uint32]{}
+	v.RtaxInitcwnd = family.Opt[uint32]{}
+	v.RtaxFeatures = family.Opt[uint32]{}
+	v.RtaxRtoMin = family.Opt[uint32]{}
+	v.RtaxInitrwnd = family.Opt[uint32]{}
+	v.RtaxQuickack = family.Opt[uint32]{}
+	v.RtaxFastopenNoCookie = family.Opt[uint32]{}
 	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {

@@ -96,21 +96,22 @@ func (v *TcpMetrics) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *TcpMetrics) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.AddrIpv4.Valid = false
-	v.AddrIpv6.Valid = false
-	v.Age.Valid = false
-	v.TwTsval.Valid = false
-	v.TwTsStamp.Valid = false
-	v.Vals.Valid = false
-	v.FopenMss.Valid = false
-	v.FopenSynDrops.Valid = false
-	v.FopenSynDropTs.Valid = false
+	v.AddrIpv4 = family.Opt[netip.Addr]{}
+	v.AddrIpv6 = family.Opt[netip.Addr]{}
+	v.Age = family.Opt[uint64]{}
+	v.TwTsval = family.Opt[uint32]{}
+	v.TwTsStamp = family.Opt[int32]{}
+	v.Vals.Valid = false // keeps the nest's memory
+	v.FopenMss = family.Opt[uint16]{}
+	v.FopenSynDrops = family.Opt[uint16]{}
+	v.FopenSynDropTs = family.Opt[uint64]{}
 	v.FopenCookie = v.FopenCookie[:0]
-	v.SaddrIpv4.Valid = false
-	v.SaddrIpv6.Valid = false
+	v.SaddrIpv4 = family.Opt[netip.Addr]{}
+	v.SaddrIpv6 = family.Opt[netip.Addr]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrTcpMetricsAddrIpv4:
@@ -234,16 +235,17 @@ func (v *Metrics) EncodeAttributes(e *netlink.AttributeEncoder) {
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
-// memory; attributes absent from d are absent from v afterwards. Unknown
-// attributes are skipped.
+// memory; attributes absent from d are absent from v afterwards: zero, or
+// for a nest an invalid Opt whose Value keeps the memory of an earlier
+// one. Unknown attributes are skipped.
 func (v *Metrics) DecodeAttributes(d *netlink.AttributeDecoder) error {
-	v.Rtt.Valid = false
-	v.Rttvar.Valid = false
-	v.Ssthresh.Valid = false
-	v.Cwnd.Valid = false
-	v.Reodering.Valid = false
-	v.RttUs.Valid = false
-	v.RttvarUs.Valid = false
+	v.Rtt = family.Opt[uint32]{}
+	v.Rttvar = family.Opt[uint32]{}
+	v.Ssthresh = family.Opt[uint32]{}
+	v.Cwnd = family.Opt[uint32]{}
+	v.Reodering = family.Opt[uint32]{}
+	v.RttUs = family.Opt[uint32]{}
+	v.RttvarUs = family.Opt[uint32]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrMetricsRtt:
