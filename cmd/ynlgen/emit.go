@@ -162,7 +162,7 @@ func (m *model) emitConstants(f *file) {
 			if o.reqValue >= 0 {
 				f.p("%s uint16 = %d // %s", m.reqConst(o), o.reqValue, o.op.Name)
 			}
-			if o.repValue >= 0 && m.repConst(o) != m.reqConst(o) {
+			if o.repValue >= 0 && (o.reqValue < 0 || m.repConst(o) != m.reqConst(o)) {
 				f.p("%s uint16 = %d // %s", m.repConst(o), o.repValue, o.op.Name)
 			}
 		}

@@ -83,6 +83,9 @@ func describe(a *attrInfo) string {
 	if a.enum != nil {
 		s = append(s, "enum "+a.enum.def.Name)
 	}
+	if a.DisplayHint != "" {
+		s = append(s, "shown as "+a.DisplayHint)
+	}
 	return strings.Join(s, ", ")
 }
 

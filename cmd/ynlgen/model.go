@@ -575,6 +575,9 @@ func (m *model) operations() error {
 			if oi.notify {
 				oi.reqValue = -1
 			}
+			if !oi.notify && !oi.doReply && !oi.dumpReply {
+				oi.repValue = -1
+			}
 			val++
 		}
 		if (op.Do != nil || op.Dump != nil || oi.notify) && oi.set == nil {

@@ -455,17 +455,8 @@ func Describe() family.Family {
 			{Name: "subflow-destroy", Type: 11, HeaderLen: 0, Attributes: &p.pAttr},
 		},
 		Replies: []family.Message{
-			{Name: "add-addr", Type: 1, HeaderLen: 0, Attributes: &p.pEndpoint},
-			{Name: "del-addr", Type: 2, HeaderLen: 0, Attributes: &p.pEndpoint},
 			{Name: "get-addr", Type: 3, HeaderLen: 0, Attributes: &p.pAttr},
-			{Name: "flush-addrs", Type: 4, HeaderLen: 0, Attributes: &p.pEndpoint},
-			{Name: "set-limits", Type: 5, HeaderLen: 0, Attributes: &p.pAttr},
 			{Name: "get-limits", Type: 6, HeaderLen: 0, Attributes: &p.pAttr},
-			{Name: "set-flags", Type: 7, HeaderLen: 0, Attributes: &p.pAttr},
-			{Name: "announce", Type: 8, HeaderLen: 0, Attributes: &p.pAttr},
-			{Name: "remove", Type: 9, HeaderLen: 0, Attributes: &p.pAttr},
-			{Name: "subflow-create", Type: 10, HeaderLen: 0, Attributes: &p.pAttr},
-			{Name: "subflow-destroy", Type: 11, HeaderLen: 0, Attributes: &p.pAttr},
 		},
 	}
 }

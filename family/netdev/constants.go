@@ -314,13 +314,19 @@ const (
 // Commands of the operations: the request's and, in the directional model,
 // the reply's; a notification's is the one it arrives with.
 const (
-	CmdDevGet           uint16 = 1  // dev-get
-	CmdPagePoolGet      uint16 = 5  // page-pool-get
-	CmdPagePoolStatsGet uint16 = 9  // page-pool-stats-get
-	CmdQueueGet         uint16 = 10 // queue-get
-	CmdNapiGet          uint16 = 11 // napi-get
-	CmdQstatsGet        uint16 = 12 // qstats-get
-	CmdBindRx           uint16 = 13 // bind-rx
+	CmdDevGet            uint16 = 1  // dev-get
+	CmdDevAddNtf         uint16 = 2  // dev-add-ntf
+	CmdDevDelNtf         uint16 = 3  // dev-del-ntf
+	CmdDevChangeNtf      uint16 = 4  // dev-change-ntf
+	CmdPagePoolGet       uint16 = 5  // page-pool-get
+	CmdPagePoolAddNtf    uint16 = 6  // page-pool-add-ntf
+	CmdPagePoolDelNtf    uint16 = 7  // page-pool-del-ntf
+	CmdPagePoolChangeNtf uint16 = 8  // page-pool-change-ntf
+	CmdPagePoolStatsGet  uint16 = 9  // page-pool-stats-get
+	CmdQueueGet          uint16 = 10 // queue-get
+	CmdNapiGet           uint16 = 11 // napi-get
+	CmdQstatsGet         uint16 = 12 // qstats-get
+	CmdBindRx            uint16 = 13 // bind-rx
 )
 
 // Multicast groups, by name, for JoinGroup.

@@ -13,10 +13,10 @@ import (
 // attribute is an invalid Opt, an empty string or slice, or false.
 type AddrAttrs struct {
 	Ifaddrmsg
-	IfaAddress       family.Opt[netip.Addr]   `json:"ifa-address,omitzero"`         // ifa-address: binary
-	IfaLocal         family.Opt[netip.Addr]   `json:"ifa-local,omitzero"`           // ifa-local: binary
+	IfaAddress       family.Opt[netip.Addr]   `json:"ifa-address,omitzero"`         // ifa-address: binary, shown as ipv4
+	IfaLocal         family.Opt[netip.Addr]   `json:"ifa-local,omitzero"`           // ifa-local: binary, shown as ipv4
 	IfaLabel         string                   `json:"ifa-label,omitempty"`          // ifa-label: string
-	IfaBroadcast     family.Opt[netip.Addr]   `json:"ifa-broadcast,omitzero"`       // ifa-broadcast: binary
+	IfaBroadcast     family.Opt[netip.Addr]   `json:"ifa-broadcast,omitzero"`       // ifa-broadcast: binary, shown as ipv4
 	IfaAnycast       []byte                   `json:"ifa-anycast,omitempty"`        // ifa-anycast: binary
 	IfaCacheinfo     family.Opt[IfaCacheinfo] `json:"ifa-cacheinfo,omitzero"`       // ifa-cacheinfo: binary, struct ifa-cacheinfo
 	IfaMulticast     []byte                   `json:"ifa-multicast,omitempty"`      // ifa-multicast: binary

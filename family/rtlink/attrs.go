@@ -15,8 +15,8 @@ import (
 // attribute is an invalid Opt, an empty string or slice, or false.
 type LinkAttrs struct {
 	Ifinfomsg
-	Address          net.HardwareAddr              `json:"address,omitempty"`             // address: binary
-	Broadcast        net.HardwareAddr              `json:"broadcast,omitempty"`           // broadcast: binary
+	Address          net.HardwareAddr              `json:"address,omitempty"`             // address: binary, shown as mac
+	Broadcast        net.HardwareAddr              `json:"broadcast,omitempty"`           // broadcast: binary, shown as mac
 	Ifname           string                        `json:"ifname,omitempty"`              // ifname: string
 	Mtu              family.Opt[uint32]            `json:"mtu,omitzero"`                  // mtu: u32
 	Link             family.Opt[uint32]            `json:"link,omitzero"`                 // link: u32
@@ -67,7 +67,7 @@ type LinkAttrs struct {
 	MaxMtu           family.Opt[uint32]            `json:"max-mtu,omitzero"`              // max-mtu: u32
 	PropList         family.Opt[PropListLinkAttrs] `json:"prop-list,omitzero"`            // prop-list: nest, of prop-list-link-attrs
 	AltIfname        string                        `json:"alt-ifname,omitempty"`          // alt-ifname: string
-	PermAddress      net.HardwareAddr              `json:"perm-address,omitempty"`        // perm-address: binary
+	PermAddress      net.HardwareAddr              `json:"perm-address,omitempty"`        // perm-address: binary, shown as mac
 	ProtoDownReason  string                        `json:"proto-down-reason,omitempty"`   // proto-down-reason: string
 	ParentDevName    string                        `json:"parent-dev-name,omitempty"`     // parent-dev-name: string
 	ParentDevBusName string                        `json:"parent-dev-bus-name,omitempty"` // parent-dev-bus-name: string
@@ -1325,7 +1325,7 @@ type LinkinfoBondAttrs struct {
 	Downdelay       family.Opt[uint32]          `json:"downdelay,omitzero"`         // downdelay: u32
 	UseCarrier      family.Opt[uint8]           `json:"use-carrier,omitzero"`       // use-carrier: u8
 	ArpInterval     family.Opt[uint32]          `json:"arp-interval,omitzero"`      // arp-interval: u32
-	ArpIpTarget     []uint32                    `json:"arp-ip-target,omitempty"`    // arp-ip-target: indexed-array of u32, big-endian
+	ArpIpTarget     []uint32                    `json:"arp-ip-target,omitempty"`    // arp-ip-target: indexed-array of u32, big-endian, shown as ipv4
 	ArpValidate     family.Opt[uint32]          `json:"arp-validate,omitzero"`      // arp-validate: u32
 	ArpAllTargets   family.Opt[uint32]          `json:"arp-all-targets,omitzero"`   // arp-all-targets: u32
 	Primary         family.Opt[uint32]          `json:"primary,omitzero"`           // primary: u32
@@ -1343,12 +1343,12 @@ type LinkinfoBondAttrs struct {
 	AdInfo          family.Opt[BondAdInfoAttrs] `json:"ad-info,omitzero"`           // ad-info: nest, of bond-ad-info-attrs
 	AdActorSysPrio  family.Opt[uint16]          `json:"ad-actor-sys-prio,omitzero"` // ad-actor-sys-prio: u16
 	AdUserPortKey   family.Opt[uint16]          `json:"ad-user-port-key,omitzero"`  // ad-user-port-key: u16
-	AdActorSystem   net.HardwareAddr            `json:"ad-actor-system,omitempty"`  // ad-actor-system: binary
+	AdActorSystem   net.HardwareAddr            `json:"ad-actor-system,omitempty"`  // ad-actor-system: binary, shown as mac
 	TlbDynamicLb    family.Opt[uint8]           `json:"tlb-dynamic-lb,omitzero"`    // tlb-dynamic-lb: u8
 	PeerNotifDelay  family.Opt[uint32]          `json:"peer-notif-delay,omitzero"`  // peer-notif-delay: u32
 	AdLacpActive    family.Opt[uint8]           `json:"ad-lacp-active,omitzero"`    // ad-lacp-active: u8
 	MissedMax       family.Opt[uint8]           `json:"missed-max,omitzero"`        // missed-max: u8
-	NsIp6Target     []netip.Addr                `json:"ns-ip6-target,omitempty"`    // ns-ip6-target: indexed-array of binary
+	NsIp6Target     []netip.Addr                `json:"ns-ip6-target,omitempty"`    // ns-ip6-target: indexed-array of binary, shown as ipv6
 	CoupledControl  family.Opt[uint8]           `json:"coupled-control,omitzero"`   // coupled-control: u8
 }
 
@@ -1659,7 +1659,7 @@ type BondAdInfoAttrs struct {
 	NumPorts   family.Opt[uint16] `json:"num-ports,omitzero"`    // num-ports: u16
 	ActorKey   family.Opt[uint16] `json:"actor-key,omitzero"`    // actor-key: u16
 	PartnerKey family.Opt[uint16] `json:"partner-key,omitzero"`  // partner-key: u16
-	PartnerMac net.HardwareAddr   `json:"partner-mac,omitempty"` // partner-mac: binary
+	PartnerMac net.HardwareAddr   `json:"partner-mac,omitempty"` // partner-mac: binary, shown as mac
 }
 
 // AppendBinary appends the attributes to b.
@@ -1741,7 +1741,7 @@ type BondSlaveAttrs struct {
 	State                  family.Opt[uint8]  `json:"state,omitzero"`                      // state: u8
 	MiiStatus              family.Opt[uint8]  `json:"mii-status,omitzero"`                 // mii-status: u8
 	LinkFailureCount       family.Opt[uint32] `json:"link-failure-count,omitzero"`         // link-failure-count: u32
-	PermHwaddr             net.HardwareAddr   `json:"perm-hwaddr,omitempty"`               // perm-hwaddr: binary
+	PermHwaddr             net.HardwareAddr   `json:"perm-hwaddr,omitempty"`               // perm-hwaddr: binary, shown as mac
 	QueueId                family.Opt[uint16] `json:"queue-id,omitzero"`                   // queue-id: u16
 	AdAggregatorId         family.Opt[uint16] `json:"ad-aggregator-id,omitzero"`           // ad-aggregator-id: u16
 	AdActorOperPortState   family.Opt[uint8]  `json:"ad-actor-oper-port-state,omitzero"`   // ad-actor-oper-port-state: u8
@@ -1872,7 +1872,7 @@ type LinkinfoBridgeAttrs struct {
 	TcnTimer                family.Opt[uint64]         `json:"tcn-timer,omitzero"`                  // tcn-timer: u64
 	TopologyChangeTimer     family.Opt[uint64]         `json:"topology-change-timer,omitzero"`      // topology-change-timer: u64
 	GcTimer                 family.Opt[uint64]         `json:"gc-timer,omitzero"`                   // gc-timer: u64
-	GroupAddr               net.HardwareAddr           `json:"group-addr,omitempty"`                // group-addr: binary
+	GroupAddr               net.HardwareAddr           `json:"group-addr,omitempty"`                // group-addr: binary, shown as mac
 	FdbFlush                []byte                     `json:"fdb-flush,omitempty"`                 // fdb-flush: binary
 	McastRouter             family.Opt[uint8]          `json:"mcast-router,omitzero"`               // mcast-router: u8
 	McastSnooping           family.Opt[uint8]          `json:"mcast-snooping,omitzero"`             // mcast-snooping: u8
@@ -2628,8 +2628,8 @@ type LinkinfoGreAttrs struct {
 	Oflags          family.Opt[uint16]     `json:"oflags,omitzero"`            // oflags: u16
 	Ikey            family.Opt[uint32]     `json:"ikey,omitzero"`              // ikey: u32
 	Okey            family.Opt[uint32]     `json:"okey,omitzero"`              // okey: u32
-	Local           family.Opt[netip.Addr] `json:"local,omitzero"`             // local: binary
-	Remote          family.Opt[netip.Addr] `json:"remote,omitzero"`            // remote: binary
+	Local           family.Opt[netip.Addr] `json:"local,omitzero"`             // local: binary, shown as ipv4
+	Remote          family.Opt[netip.Addr] `json:"remote,omitzero"`            // remote: binary, shown as ipv4
 	Ttl             family.Opt[uint8]      `json:"ttl,omitzero"`               // ttl: u8
 	Tos             family.Opt[uint8]      `json:"tos,omitzero"`               // tos: u8
 	Pmtudisc        family.Opt[uint8]      `json:"pmtudisc,omitzero"`          // pmtudisc: u8
@@ -2869,12 +2869,12 @@ func (v *LinkinfoGreAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // attribute is an invalid Opt, an empty string or slice, or false.
 type LinkinfoGeneveAttrs struct {
 	Id                family.Opt[uint32]     `json:"id,omitzero"`                   // id: u32
-	Remote            family.Opt[netip.Addr] `json:"remote,omitzero"`               // remote: binary
+	Remote            family.Opt[netip.Addr] `json:"remote,omitzero"`               // remote: binary, shown as ipv4
 	Ttl               family.Opt[uint8]      `json:"ttl,omitzero"`                  // ttl: u8
 	Tos               family.Opt[uint8]      `json:"tos,omitzero"`                  // tos: u8
 	Port              family.Opt[uint16]     `json:"port,omitzero"`                 // port: u16
 	CollectMetadata   bool                   `json:"collect-metadata,omitempty"`    // collect-metadata: flag
-	Remote6           family.Opt[netip.Addr] `json:"remote6,omitzero"`              // remote6: binary
+	Remote6           family.Opt[netip.Addr] `json:"remote6,omitzero"`              // remote6: binary, shown as ipv6
 	UdpCsum           family.Opt[uint8]      `json:"udp-csum,omitzero"`             // udp-csum: u8
 	UdpZeroCsum6Tx    family.Opt[uint8]      `json:"udp-zero-csum6-tx,omitzero"`    // udp-zero-csum6-tx: u8
 	UdpZeroCsum6Rx    family.Opt[uint8]      `json:"udp-zero-csum6-rx,omitzero"`    // udp-zero-csum6-rx: u8
@@ -3031,8 +3031,8 @@ func (v *LinkinfoGeneveAttrs) DecodeAttributes(d *netlink.AttributeDecoder) erro
 // attribute is an invalid Opt, an empty string or slice, or false.
 type LinkinfoIptunAttrs struct {
 	Link               family.Opt[uint32]     `json:"link,omitzero"`                // link: u32
-	Local              family.Opt[netip.Addr] `json:"local,omitzero"`               // local: binary
-	Remote             family.Opt[netip.Addr] `json:"remote,omitzero"`              // remote: binary
+	Local              family.Opt[netip.Addr] `json:"local,omitzero"`               // local: binary, shown as ipv4
+	Remote             family.Opt[netip.Addr] `json:"remote,omitzero"`              // remote: binary, shown as ipv4
 	Ttl                family.Opt[uint8]      `json:"ttl,omitzero"`                 // ttl: u8
 	Tos                family.Opt[uint8]      `json:"tos,omitzero"`                 // tos: u8
 	EncapLimit         family.Opt[uint8]      `json:"encap-limit,omitzero"`         // encap-limit: u8
@@ -3040,8 +3040,8 @@ type LinkinfoIptunAttrs struct {
 	Flags              family.Opt[uint16]     `json:"flags,omitzero"`               // flags: u16
 	Proto              family.Opt[uint8]      `json:"proto,omitzero"`               // proto: u8
 	Pmtudisc           family.Opt[uint8]      `json:"pmtudisc,omitzero"`            // pmtudisc: u8
-	X6rdPrefix         family.Opt[netip.Addr] `json:"6rd-prefix,omitzero"`          // 6rd-prefix: binary
-	X6rdRelayPrefix    family.Opt[netip.Addr] `json:"6rd-relay-prefix,omitzero"`    // 6rd-relay-prefix: binary
+	X6rdPrefix         family.Opt[netip.Addr] `json:"6rd-prefix,omitzero"`          // 6rd-prefix: binary, shown as ipv6
+	X6rdRelayPrefix    family.Opt[netip.Addr] `json:"6rd-relay-prefix,omitzero"`    // 6rd-relay-prefix: binary, shown as ipv4
 	X6rdPrefixlen      family.Opt[uint16]     `json:"6rd-prefixlen,omitzero"`       // 6rd-prefixlen: u16
 	X6rdRelayPrefixlen family.Opt[uint16]     `json:"6rd-relay-prefixlen,omitzero"` // 6rd-relay-prefixlen: u16
 	EncapType          family.Opt[uint16]     `json:"encap-type,omitzero"`          // encap-type: u16

@@ -13,13 +13,13 @@ import (
 // attribute is an invalid Opt, an empty string or slice, or false.
 type RouteAttrs struct {
 	Rtmsg
-	RtaDst          family.Opt[netip.Addr]   `json:"rta-dst,omitzero"`           // rta-dst: binary
-	RtaSrc          family.Opt[netip.Addr]   `json:"rta-src,omitzero"`           // rta-src: binary
+	RtaDst          family.Opt[netip.Addr]   `json:"rta-dst,omitzero"`           // rta-dst: binary, shown as ipv4
+	RtaSrc          family.Opt[netip.Addr]   `json:"rta-src,omitzero"`           // rta-src: binary, shown as ipv4
 	RtaIif          family.Opt[uint32]       `json:"rta-iif,omitzero"`           // rta-iif: u32
 	RtaOif          family.Opt[uint32]       `json:"rta-oif,omitzero"`           // rta-oif: u32
-	RtaGateway      family.Opt[netip.Addr]   `json:"rta-gateway,omitzero"`       // rta-gateway: binary
+	RtaGateway      family.Opt[netip.Addr]   `json:"rta-gateway,omitzero"`       // rta-gateway: binary, shown as ipv4
 	RtaPriority     family.Opt[uint32]       `json:"rta-priority,omitzero"`      // rta-priority: u32
-	RtaPrefsrc      family.Opt[netip.Addr]   `json:"rta-prefsrc,omitzero"`       // rta-prefsrc: binary
+	RtaPrefsrc      family.Opt[netip.Addr]   `json:"rta-prefsrc,omitzero"`       // rta-prefsrc: binary, shown as ipv4
 	RtaMetrics      family.Opt[RtaMetrics]   `json:"rta-metrics,omitzero"`       // rta-metrics: nest, of rta-metrics
 	RtaMultipath    []byte                   `json:"rta-multipath,omitempty"`    // rta-multipath: binary
 	RtaProtoinfo    []byte                   `json:"rta-protoinfo,omitempty"`    // rta-protoinfo: binary

@@ -12,8 +12,8 @@ import (
 // TcpMetrics holds the attributes of the set tcp-metrics. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type TcpMetrics struct {
-	AddrIpv4       family.Opt[netip.Addr] `json:"addr-ipv4,omitzero"`         // addr-ipv4: u32, big-endian
-	AddrIpv6       family.Opt[netip.Addr] `json:"addr-ipv6,omitzero"`         // addr-ipv6: binary, big-endian
+	AddrIpv4       family.Opt[netip.Addr] `json:"addr-ipv4,omitzero"`         // addr-ipv4: u32, big-endian, shown as ipv4
+	AddrIpv6       family.Opt[netip.Addr] `json:"addr-ipv6,omitzero"`         // addr-ipv6: binary, big-endian, shown as ipv6
 	Age            family.Opt[uint64]     `json:"age,omitzero"`               // age: u64
 	TwTsval        family.Opt[uint32]     `json:"tw-tsval,omitzero"`          // tw-tsval: u32
 	TwTsStamp      family.Opt[int32]      `json:"tw-ts-stamp,omitzero"`       // tw-ts-stamp: s32
@@ -22,8 +22,8 @@ type TcpMetrics struct {
 	FopenSynDrops  family.Opt[uint16]     `json:"fopen-syn-drops,omitzero"`   // fopen-syn-drops: u16
 	FopenSynDropTs family.Opt[uint64]     `json:"fopen-syn-drop-ts,omitzero"` // fopen-syn-drop-ts: u64
 	FopenCookie    []byte                 `json:"fopen-cookie,omitempty"`     // fopen-cookie: binary
-	SaddrIpv4      family.Opt[netip.Addr] `json:"saddr-ipv4,omitzero"`        // saddr-ipv4: u32, big-endian
-	SaddrIpv6      family.Opt[netip.Addr] `json:"saddr-ipv6,omitzero"`        // saddr-ipv6: binary, big-endian
+	SaddrIpv4      family.Opt[netip.Addr] `json:"saddr-ipv4,omitzero"`        // saddr-ipv4: u32, big-endian, shown as ipv4
+	SaddrIpv6      family.Opt[netip.Addr] `json:"saddr-ipv6,omitzero"`        // saddr-ipv6: binary, big-endian, shown as ipv6
 }
 
 // AppendBinary appends the attributes to b.

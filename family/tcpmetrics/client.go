@@ -277,7 +277,6 @@ func Describe() family.Family {
 		},
 		Replies: []family.Message{
 			{Name: "get", Type: 1, HeaderLen: 0, Attributes: &p.pTcpMetrics},
-			{Name: "del", Type: 2, HeaderLen: 0, Attributes: &p.pTcpMetrics},
 		},
 	}
 }
