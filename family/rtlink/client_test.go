@@ -90,7 +90,7 @@ func TestClientNotifications(t *testing.T) {
 	}
 	newMsg := kernelLink(t, "eth0", 2, 1500, 10)
 	if err := k.Broadcast(rtlink.ProtocolNumber, rtlink.GroupRtnlgrpLink,
-		netlink.Message{Header: netlink.Header{Type: 16}, Data: newMsg},            // RTM_NEWLINK
+		netlink.Message{Header: netlink.Header{Type: 16}, Data: newMsg},           // RTM_NEWLINK
 		netlink.Message{Header: netlink.Header{Type: 17}, Data: make([]byte, 16)}, // RTM_DELLINK
 	); err != nil {
 		t.Fatal(err)
