@@ -1,0 +1,70 @@
+package netdev_test
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+	"testing"
+
+	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/family"
+	"github.com/nlgo/netlink/family/netdev"
+	"github.com/nlgo/netlink/internal/testenv"
+)
+
+// newNetNS returns a new network namespace, or skips.
+func newNetNS(t *testing.T) *os.File {
+	t.Helper()
+	testenv.RequireRoot(t)
+	type result struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan result)
+	go func() {
+		// The thread stays locked, so the runtime discards it with its
+		// namespace when the goroutine ends.
+		runtime.LockOSThread()
+		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
+			ch <- result{err: err}
+			return
+		}
+		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), syscall.Gettid()))
+		ch <- result{f, err}
+	}()
+	r := <-ch
+	if r.err != nil {
+		testenv.Skip(t, fmt.Sprintf("cannot make a network namespace: %v", r.err))
+	}
+	t.Cleanup(func() { r.f.Close() })
+	return r.f
+}
+
+// TestIntegrationDevGetDump dumps the devices of a new namespace from the
+// host's kernel: its loopback, ifindex 1.
+func TestIntegrationDevGetDump(t *testing.T) {
+	ns := newNetNS(t)
+	c, err := netdev.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	if err != nil {
+		testenv.Skip(t, fmt.Sprintf("no netdev family: %v", err))
+	}
+	defer c.Close()
+	var ifindexes []uint32
+	for d, err := range c.DevGetDump(nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ifindexes = append(ifindexes, d.Ifindex.Value)
+	}
+	if len(ifindexes) != 1 || ifindexes[0] != 1 {
+		t.Errorf("devices of a new namespace: %v, want [1]", ifindexes)
+	}
+	d, err := c.DevGet(&netdev.Dev{Ifindex: family.Some[uint32](1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Ifindex.Value != 1 || !d.XdpFeatures.Valid {
+		t.Errorf("DevGet of ifindex 1: %+v", d)
+	}
+}
