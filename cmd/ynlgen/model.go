@@ -67,21 +67,20 @@ type setInfo struct {
 
 type attrInfo struct {
 	Attribute
-	value   int
-	goName  string
-	constN  string
-	kind    string // flag, int, uint, sint, string, binary, addr, mac, struct, nest, submsg, bitfield32, ntv, skip
-	intT    string // Go integer type of the wire value: uint8 ... int64
-	width   int
-	big     bool
-	enum    *enumInfo
-	strct   *structInfo
-	nest    *setInfo
-	sub     *subInfo
-	ptr     bool // nest by pointer, to break recursion
-	multi   bool
-	array   bool   // indexed-array
-	subKind string // indexed-array entries: nest, int, binary
+	value  int
+	goName string
+	constN string
+	kind   string // flag, int, uint, sint, string, binary, addr, mac, struct, nest, submsg, bitfield32, ntv, skip
+	intT   string // Go integer type of the wire value: uint8 ... int64
+	width  int
+	big    bool
+	enum   *enumInfo
+	strct  *structInfo
+	nest   *setInfo
+	sub    *subInfo
+	ptr    bool // nest by pointer, to break recursion
+	multi  bool
+	array  bool // indexed-array
 }
 
 type subInfo struct {
@@ -142,7 +141,7 @@ func camel(s string) string {
 // declare records a package-level Go name and fails on a second use.
 func (m *model) declare(name, what string) error {
 	if prev, ok := m.names[name]; ok {
-		return fmt.Errorf("Go name %s of %s is taken by %s", name, what, prev)
+		return fmt.Errorf("the Go name %s of %s is taken by %s", name, what, prev)
 	}
 	m.names[name] = what
 	return nil
