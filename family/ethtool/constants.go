@@ -3,7 +3,9 @@
 package ethtool
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -33,6 +35,45 @@ func (v UdpTunnelType) String() string {
 		return "vxlan-gpe"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v UdpTunnelType) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *UdpTunnelType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "vxlan":
+		*v = UdpTunnelTypeVxlan
+		return nil
+	case "geneve":
+		*v = UdpTunnelTypeGeneve
+		return nil
+	case "vxlan-gpe":
+		*v = UdpTunnelTypeVxlanGpe
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("udp-tunnel-type: no value %q", b)
+	}
+	*v = UdpTunnelType(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *UdpTunnelType) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Stringset is the enum stringset.
@@ -80,6 +121,47 @@ func (v HeaderFlags) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v HeaderFlags) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *HeaderFlags) UnmarshalText(b []byte) error {
+	var r HeaderFlags
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "compact-bitsets":
+			r |= HeaderFlagsCompactBitsets
+		case "omit-reply":
+			r |= HeaderFlagsOmitReply
+		case "stats":
+			r |= HeaderFlagsStats
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("header-flags: no flag %q", s)
+			}
+			r |= HeaderFlags(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *HeaderFlags) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // ModuleFwFlashStatus is the enum module-fw-flash-status.
 type ModuleFwFlashStatus uint32
 
@@ -104,6 +186,48 @@ func (v ModuleFwFlashStatus) String() string {
 		return "error"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v ModuleFwFlashStatus) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *ModuleFwFlashStatus) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "started":
+		*v = ModuleFwFlashStatusStarted
+		return nil
+	case "in_progress":
+		*v = ModuleFwFlashStatusInProgress
+		return nil
+	case "completed":
+		*v = ModuleFwFlashStatusCompleted
+		return nil
+	case "error":
+		*v = ModuleFwFlashStatusError
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("module-fw-flash-status: no value %q", b)
+	}
+	*v = ModuleFwFlashStatus(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *ModuleFwFlashStatus) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // C33PseExtState is the enum c33-pse-ext-state.
@@ -147,6 +271,63 @@ func (v C33PseExtState) String() string {
 	return strconv.FormatUint(uint64(v), 10)
 }
 
+// MarshalText returns the value's name in the spec, or its number.
+func (v C33PseExtState) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *C33PseExtState) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "none":
+		*v = C33PseExtStateNone
+		return nil
+	case "error-condition":
+		*v = C33PseExtStateErrorCondition
+		return nil
+	case "mr-mps-valid":
+		*v = C33PseExtStateMrMpsValid
+		return nil
+	case "mr-pse-enable":
+		*v = C33PseExtStateMrPseEnable
+		return nil
+	case "option-detect-ted":
+		*v = C33PseExtStateOptionDetectTed
+		return nil
+	case "option-vport-lim":
+		*v = C33PseExtStateOptionVportLim
+		return nil
+	case "ovld-detected":
+		*v = C33PseExtStateOvldDetected
+		return nil
+	case "power-not-available":
+		*v = C33PseExtStatePowerNotAvailable
+		return nil
+	case "short-detected":
+		*v = C33PseExtStateShortDetected
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("c33-pse-ext-state: no value %q", b)
+	}
+	*v = C33PseExtState(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *C33PseExtState) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // PhyUpstreamType is the enum phy-upstream-type.
 type PhyUpstreamType uint32
 
@@ -165,6 +346,42 @@ func (v PhyUpstreamType) String() string {
 		return "phy"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v PhyUpstreamType) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *PhyUpstreamType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "mac":
+		*v = PhyUpstreamTypeMac
+		return nil
+	case "phy":
+		*v = PhyUpstreamTypePhy
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("phy-upstream-type: no value %q", b)
+	}
+	*v = PhyUpstreamType(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *PhyUpstreamType) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of Header.

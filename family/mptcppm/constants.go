@@ -3,6 +3,7 @@
 package mptcppm
 
 import (
+	"fmt"
 	"strconv"
 )
 
@@ -57,6 +58,69 @@ func (v EventType) String() string {
 		return "listener-closed"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v EventType) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *EventType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "unspec":
+		*v = EventTypeUnspec
+		return nil
+	case "created":
+		*v = EventTypeCreated
+		return nil
+	case "established":
+		*v = EventTypeEstablished
+		return nil
+	case "closed":
+		*v = EventTypeClosed
+		return nil
+	case "announced":
+		*v = EventTypeAnnounced
+		return nil
+	case "removed":
+		*v = EventTypeRemoved
+		return nil
+	case "sub-established":
+		*v = EventTypeSubEstablished
+		return nil
+	case "sub-closed":
+		*v = EventTypeSubClosed
+		return nil
+	case "sub-priority":
+		*v = EventTypeSubPriority
+		return nil
+	case "listener-created":
+		*v = EventTypeListenerCreated
+		return nil
+	case "listener-closed":
+		*v = EventTypeListenerClosed
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("event-type: no value %q", b)
+	}
+	*v = EventType(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *EventType) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of Address.

@@ -3,7 +3,9 @@
 package netdev
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -62,6 +64,55 @@ func (v XdpAct) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v XdpAct) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *XdpAct) UnmarshalText(b []byte) error {
+	var r XdpAct
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "basic":
+			r |= XdpActBasic
+		case "redirect":
+			r |= XdpActRedirect
+		case "ndo-xmit":
+			r |= XdpActNdoXmit
+		case "xsk-zerocopy":
+			r |= XdpActXskZerocopy
+		case "hw-offload":
+			r |= XdpActHwOffload
+		case "rx-sg":
+			r |= XdpActRxSg
+		case "ndo-xmit-sg":
+			r |= XdpActNdoXmitSg
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("xdp-act: no flag %q", s)
+			}
+			r |= XdpAct(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *XdpAct) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // XdpRxMetadata is the flags xdp-rx-metadata.
 type XdpRxMetadata uint32
 
@@ -104,6 +155,47 @@ func (v XdpRxMetadata) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v XdpRxMetadata) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *XdpRxMetadata) UnmarshalText(b []byte) error {
+	var r XdpRxMetadata
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "timestamp":
+			r |= XdpRxMetadataTimestamp
+		case "hash":
+			r |= XdpRxMetadataHash
+		case "vlan-tag":
+			r |= XdpRxMetadataVlanTag
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("xdp-rx-metadata: no flag %q", s)
+			}
+			r |= XdpRxMetadata(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *XdpRxMetadata) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // XskFlags is the flags xsk-flags.
 type XskFlags uint32
 
@@ -144,6 +236,45 @@ func (v XskFlags) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v XskFlags) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *XskFlags) UnmarshalText(b []byte) error {
+	var r XskFlags
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "tx-timestamp":
+			r |= XskFlagsTxTimestamp
+		case "tx-checksum":
+			r |= XskFlagsTxChecksum
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("xsk-flags: no flag %q", s)
+			}
+			r |= XskFlags(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *XskFlags) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // QueueType is the enum queue-type.
 type QueueType uint32
 
@@ -162,6 +293,42 @@ func (v QueueType) String() string {
 		return "tx"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v QueueType) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *QueueType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "rx":
+		*v = QueueTypeRx
+		return nil
+	case "tx":
+		*v = QueueTypeTx
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("queue-type: no value %q", b)
+	}
+	*v = QueueType(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *QueueType) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // QstatsScope is the flags qstats-scope.
@@ -200,6 +367,43 @@ func (v QstatsScope) String() string {
 		s += "0x" + strconv.FormatUint(uint64(v), 16)
 	}
 	return s
+}
+
+// MarshalText returns the value as String does.
+func (v QstatsScope) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *QstatsScope) UnmarshalText(b []byte) error {
+	var r QstatsScope
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "queue":
+			r |= QstatsScopeQueue
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("qstats-scope: no flag %q", s)
+			}
+			r |= QstatsScope(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *QstatsScope) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of Dev.

@@ -3,7 +3,9 @@
 package nlctrl
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -56,6 +58,51 @@ func (v OpFlags) String() string {
 		s += "0x" + strconv.FormatUint(uint64(v), 16)
 	}
 	return s
+}
+
+// MarshalText returns the value as String does.
+func (v OpFlags) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *OpFlags) UnmarshalText(b []byte) error {
+	var r OpFlags
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "admin-perm":
+			r |= OpFlagsAdminPerm
+		case "cmd-cap-do":
+			r |= OpFlagsCmdCapDo
+		case "cmd-cap-dump":
+			r |= OpFlagsCmdCapDump
+		case "cmd-cap-haspol":
+			r |= OpFlagsCmdCapHaspol
+		case "uns-admin-perm":
+			r |= OpFlagsUnsAdminPerm
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("op-flags: no flag %q", s)
+			}
+			r |= OpFlags(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *OpFlags) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // AttrType is the enum attr-type.
@@ -124,6 +171,90 @@ func (v AttrType) String() string {
 		return "uint"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v AttrType) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *AttrType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "invalid":
+		*v = AttrTypeInvalid
+		return nil
+	case "flag":
+		*v = AttrTypeFlag
+		return nil
+	case "u8":
+		*v = AttrTypeU8
+		return nil
+	case "u16":
+		*v = AttrTypeU16
+		return nil
+	case "u32":
+		*v = AttrTypeU32
+		return nil
+	case "u64":
+		*v = AttrTypeU64
+		return nil
+	case "s8":
+		*v = AttrTypeS8
+		return nil
+	case "s16":
+		*v = AttrTypeS16
+		return nil
+	case "s32":
+		*v = AttrTypeS32
+		return nil
+	case "s64":
+		*v = AttrTypeS64
+		return nil
+	case "binary":
+		*v = AttrTypeBinary
+		return nil
+	case "string":
+		*v = AttrTypeString
+		return nil
+	case "nul-string":
+		*v = AttrTypeNulString
+		return nil
+	case "nested":
+		*v = AttrTypeNested
+		return nil
+	case "nested-array":
+		*v = AttrTypeNestedArray
+		return nil
+	case "bitfield32":
+		*v = AttrTypeBitfield32
+		return nil
+	case "sint":
+		*v = AttrTypeSint
+		return nil
+	case "uint":
+		*v = AttrTypeUint
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("attr-type: no value %q", b)
+	}
+	*v = AttrType(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *AttrType) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of CtrlAttrs.

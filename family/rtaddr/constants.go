@@ -3,7 +3,9 @@
 package rtaddr
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
 // FamilyName is the family's name in its spec.
@@ -73,6 +75,65 @@ func (v IfaFlags) String() string {
 		s += "0x" + strconv.FormatUint(uint64(v), 16)
 	}
 	return s
+}
+
+// MarshalText returns the value as String does.
+func (v IfaFlags) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *IfaFlags) UnmarshalText(b []byte) error {
+	var r IfaFlags
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "secondary":
+			r |= IfaFlagsSecondary
+		case "nodad":
+			r |= IfaFlagsNodad
+		case "optimistic":
+			r |= IfaFlagsOptimistic
+		case "dadfailed":
+			r |= IfaFlagsDadfailed
+		case "homeaddress":
+			r |= IfaFlagsHomeaddress
+		case "deprecated":
+			r |= IfaFlagsDeprecated
+		case "tentative":
+			r |= IfaFlagsTentative
+		case "permanent":
+			r |= IfaFlagsPermanent
+		case "managetempaddr":
+			r |= IfaFlagsManagetempaddr
+		case "noprefixroute":
+			r |= IfaFlagsNoprefixroute
+		case "mcautojoin":
+			r |= IfaFlagsMcautojoin
+		case "stable-privacy":
+			r |= IfaFlagsStablePrivacy
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("ifa-flags: no flag %q", s)
+			}
+			r |= IfaFlags(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *IfaFlags) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of AddrAttrs.

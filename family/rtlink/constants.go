@@ -3,7 +3,9 @@
 package rtlink
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
 // FamilyName is the family's name in its spec.
@@ -89,6 +91,79 @@ func (v IfinfoFlags) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v IfinfoFlags) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *IfinfoFlags) UnmarshalText(b []byte) error {
+	var r IfinfoFlags
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "up":
+			r |= IfinfoFlagsUp
+		case "broadcast":
+			r |= IfinfoFlagsBroadcast
+		case "debug":
+			r |= IfinfoFlagsDebug
+		case "loopback":
+			r |= IfinfoFlagsLoopback
+		case "point-to-point":
+			r |= IfinfoFlagsPointToPoint
+		case "no-trailers":
+			r |= IfinfoFlagsNoTrailers
+		case "running":
+			r |= IfinfoFlagsRunning
+		case "no-arp":
+			r |= IfinfoFlagsNoArp
+		case "promisc":
+			r |= IfinfoFlagsPromisc
+		case "all-multi":
+			r |= IfinfoFlagsAllMulti
+		case "master":
+			r |= IfinfoFlagsMaster
+		case "slave":
+			r |= IfinfoFlagsSlave
+		case "multicast":
+			r |= IfinfoFlagsMulticast
+		case "portsel":
+			r |= IfinfoFlagsPortsel
+		case "auto-media":
+			r |= IfinfoFlagsAutoMedia
+		case "dynamic":
+			r |= IfinfoFlagsDynamic
+		case "lower-up":
+			r |= IfinfoFlagsLowerUp
+		case "dormant":
+			r |= IfinfoFlagsDormant
+		case "echo":
+			r |= IfinfoFlagsEcho
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("ifinfo-flags: no flag %q", s)
+			}
+			r |= IfinfoFlags(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *IfinfoFlags) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // VlanProtocols is the enum vlan-protocols.
 type VlanProtocols uint32
 
@@ -107,6 +182,42 @@ func (v VlanProtocols) String() string {
 		return "8021ad"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v VlanProtocols) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *VlanProtocols) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "8021q":
+		*v = VlanProtocolsX8021q
+		return nil
+	case "8021ad":
+		*v = VlanProtocolsX8021ad
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("vlan-protocols: no value %q", b)
+	}
+	*v = VlanProtocols(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *VlanProtocols) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // VlanFlags is the flags vlan-flags.
@@ -155,6 +266,51 @@ func (v VlanFlags) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v VlanFlags) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *VlanFlags) UnmarshalText(b []byte) error {
+	var r VlanFlags
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "reorder-hdr":
+			r |= VlanFlagsReorderHdr
+		case "gvrp":
+			r |= VlanFlagsGvrp
+		case "loose-binding":
+			r |= VlanFlagsLooseBinding
+		case "mvrp":
+			r |= VlanFlagsMvrp
+		case "bridge-binding":
+			r |= VlanFlagsBridgeBinding
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("vlan-flags: no flag %q", s)
+			}
+			r |= VlanFlags(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *VlanFlags) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // IflaVfLinkStateEnum is the enum ifla-vf-link-state-enum.
 type IflaVfLinkStateEnum uint32
 
@@ -176,6 +332,45 @@ func (v IflaVfLinkStateEnum) String() string {
 		return "disable"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v IflaVfLinkStateEnum) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *IflaVfLinkStateEnum) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "auto":
+		*v = IflaVfLinkStateEnumAuto
+		return nil
+	case "enable":
+		*v = IflaVfLinkStateEnumEnable
+		return nil
+	case "disable":
+		*v = IflaVfLinkStateEnumDisable
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("ifla-vf-link-state-enum: no value %q", b)
+	}
+	*v = IflaVfLinkStateEnum(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *IflaVfLinkStateEnum) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // RtextFilter is the flags rtext-filter.
@@ -230,6 +425,57 @@ func (v RtextFilter) String() string {
 	return s
 }
 
+// MarshalText returns the value as String does.
+func (v RtextFilter) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *RtextFilter) UnmarshalText(b []byte) error {
+	var r RtextFilter
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "vf":
+			r |= RtextFilterVf
+		case "brvlan":
+			r |= RtextFilterBrvlan
+		case "brvlan-compressed":
+			r |= RtextFilterBrvlanCompressed
+		case "skip-stats":
+			r |= RtextFilterSkipStats
+		case "mrp":
+			r |= RtextFilterMrp
+		case "cfm-config":
+			r |= RtextFilterCfmConfig
+		case "cfm-status":
+			r |= RtextFilterCfmStatus
+		case "mst":
+			r |= RtextFilterMst
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("rtext-filter: no flag %q", s)
+			}
+			r |= RtextFilter(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *RtextFilter) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // NetkitPolicy is the enum netkit-policy.
 type NetkitPolicy uint32
 
@@ -250,6 +496,42 @@ func (v NetkitPolicy) String() string {
 	return strconv.FormatUint(uint64(v), 10)
 }
 
+// MarshalText returns the value's name in the spec, or its number.
+func (v NetkitPolicy) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *NetkitPolicy) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "forward":
+		*v = NetkitPolicyForward
+		return nil
+	case "blackhole":
+		*v = NetkitPolicyBlackhole
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("netkit-policy: no value %q", b)
+	}
+	*v = NetkitPolicy(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *NetkitPolicy) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // NetkitMode is the enum netkit-mode.
 type NetkitMode uint32
 
@@ -268,6 +550,42 @@ func (v NetkitMode) String() string {
 		return "l3"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v NetkitMode) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *NetkitMode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "l2":
+		*v = NetkitModeL2
+		return nil
+	case "l3":
+		*v = NetkitModeL3
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("netkit-mode: no value %q", b)
+	}
+	*v = NetkitMode(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *NetkitMode) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of LinkAttrs.

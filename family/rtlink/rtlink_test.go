@@ -219,9 +219,10 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 // TestJSON holds the JSON shape a generic client prints and parses: the
-// spec's names, the fixed header's fields flattened, absent fields left out.
+// spec's names, the fixed header's fields flattened, absent fields left out,
+// enums and flags by name (parsed from names or numbers).
 func TestJSON(t *testing.T) {
-	in := `{"ifi-family":0,"ifi-type":0,"ifi-index":3,"ifi-flags":1,"ifi-change":0,"ifname":"veth0","mtu":1400,"linkinfo":{"kind":"vlan","data":{"vlan":{"id":5}}}}`
+	in := `{"ifi-family":0,"ifi-type":0,"ifi-index":3,"ifi-flags":"up","ifi-change":0,"ifname":"veth0","mtu":1400,"linkinfo":{"kind":"vlan","data":{"vlan":{"id":5}}}}`
 	var v rtlink.LinkAttrs
 	if err := json.Unmarshal([]byte(in), &v); err != nil {
 		t.Fatal(err)
@@ -234,6 +235,10 @@ func TestJSON(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, v, cmpOpts); diff != "" {
 		t.Errorf("unmarshalled (-want +got):\n%s", diff)
+	}
+	var num rtlink.LinkAttrs
+	if err := json.Unmarshal([]byte(`{"ifi-flags":65537}`), &num); err != nil || num.IfiFlags != rtlink.IfinfoFlagsUp|rtlink.IfinfoFlagsLowerUp {
+		t.Errorf("flags from a number: %v, %v", num.IfiFlags, err)
 	}
 	out, err := json.Marshal(&v)
 	if err != nil {

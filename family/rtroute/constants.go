@@ -3,6 +3,7 @@
 package rtroute
 
 import (
+	"fmt"
 	"strconv"
 )
 
@@ -63,6 +64,72 @@ func (v RtmType) String() string {
 		return "xresolve"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v RtmType) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *RtmType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "unspec":
+		*v = RtmTypeUnspec
+		return nil
+	case "unicast":
+		*v = RtmTypeUnicast
+		return nil
+	case "local":
+		*v = RtmTypeLocal
+		return nil
+	case "broadcast":
+		*v = RtmTypeBroadcast
+		return nil
+	case "anycast":
+		*v = RtmTypeAnycast
+		return nil
+	case "multicast":
+		*v = RtmTypeMulticast
+		return nil
+	case "blackhole":
+		*v = RtmTypeBlackhole
+		return nil
+	case "unreachable":
+		*v = RtmTypeUnreachable
+		return nil
+	case "prohibit":
+		*v = RtmTypeProhibit
+		return nil
+	case "throw":
+		*v = RtmTypeThrow
+		return nil
+	case "nat":
+		*v = RtmTypeNat
+		return nil
+	case "xresolve":
+		*v = RtmTypeXresolve
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("rtm-type: no value %q", b)
+	}
+	*v = RtmType(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *RtmType) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of RouteAttrs.

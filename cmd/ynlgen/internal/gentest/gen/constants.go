@@ -3,7 +3,9 @@
 package gen
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -40,6 +42,45 @@ func (v Colour) String() string {
 	return strconv.FormatUint(uint64(v), 10)
 }
 
+// MarshalText returns the value's name in the spec, or its number.
+func (v Colour) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *Colour) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "red":
+		*v = ColourRed
+		return nil
+	case "green":
+		*v = ColourGreen
+		return nil
+	case "blue":
+		*v = ColourBlue
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("colour: no value %q", b)
+	}
+	*v = Colour(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *Colour) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // Shade is the enum shade.
 type Shade uint32
 
@@ -61,6 +102,45 @@ func (v Shade) String() string {
 		return "darker"
 	}
 	return strconv.FormatUint(uint64(v), 10)
+}
+
+// MarshalText returns the value's name in the spec, or its number.
+func (v Shade) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses a name in the spec or a number.
+func (v *Shade) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "light":
+		*v = ShadeLight
+		return nil
+	case "dark":
+		*v = ShadeDark
+		return nil
+	case "darker":
+		*v = ShadeDarker
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 0, 32)
+	if err != nil {
+		return fmt.Errorf("shade: no value %q", b)
+	}
+	*v = Shade(n)
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *Shade) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Opts is the flags opts.
@@ -103,6 +183,47 @@ func (v Opts) String() string {
 		s += "0x" + strconv.FormatUint(uint64(v), 16)
 	}
 	return s
+}
+
+// MarshalText returns the value as String does.
+func (v Opts) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *Opts) UnmarshalText(b []byte) error {
+	var r Opts
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "fast":
+			r |= OptsFast
+		case "safe":
+			r |= OptsSafe
+		case "loud":
+			r |= OptsLoud
+		default:
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil {
+				return fmt.Errorf("opts: no flag %q", s)
+			}
+			r |= Opts(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *Opts) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
 }
 
 // Attribute types of Main.

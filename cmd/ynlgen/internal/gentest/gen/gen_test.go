@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/netip"
@@ -391,5 +392,55 @@ func TestNotifications(t *testing.T) {
 	}
 	if err := c.JoinGroup("nope"); err == nil {
 		t.Errorf("JoinGroup of an unknown group: no error")
+	}
+}
+
+// TestEnumJSON: enums and flags are names in JSON, numbers where the spec
+// has no name, and parse back from names or numbers.
+func TestEnumJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		in   gen.Main
+		want string
+	}{
+		{"names", gen.Main{Colour: family.Some(gen.ColourGreen), Opts: family.Some(gen.OptsFast | gen.OptsLoud)}, `{"ifindex":0,"colour":"green","opts":"fast|loud"}`},
+		{"numbers", gen.Main{Colour: family.Some(gen.Colour(9)), Opts: family.Some(gen.OptsSafe | 0x10)}, `{"ifindex":0,"colour":"9","opts":"safe|0x10"}`},
+		{"zero flags", gen.Main{Opts: family.Some[gen.Opts](0)}, `{"ifindex":0,"opts":"0"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(&tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, string(b)); diff != "" {
+				t.Errorf("Marshal (-want +got):\n%s", diff)
+			}
+			var back gen.Main
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.in, back, cmpOpts); diff != "" {
+				t.Errorf("Unmarshal (-want +got):\n%s", diff)
+			}
+		})
+	}
+	var m gen.Main
+	if err := json.Unmarshal([]byte(`{"colour":"purple"}`), &m); err == nil {
+		t.Errorf("unknown colour: no error")
+	}
+	if err := json.Unmarshal([]byte(`{"opts":"fast|nope"}`), &m); err == nil {
+		t.Errorf("unknown flag: no error")
+	}
+}
+
+func TestEnumJSONNumbers(t *testing.T) {
+	var m gen.Main
+	if err := json.Unmarshal([]byte(`{"colour":2,"opts":5}`), &m); err != nil {
+		t.Fatal(err)
+	}
+	want := gen.Main{Colour: family.Some(gen.ColourBlue), Opts: family.Some(gen.OptsFast | gen.OptsLoud)}
+	if diff := cmp.Diff(want, m, cmpOpts); diff != "" {
+		t.Errorf("Unmarshal of numbers (-want +got):\n%s", diff)
 	}
 }
