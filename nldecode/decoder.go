@@ -18,8 +18,9 @@ import (
 // The zero Decoder is ready to use and knows nlctrl. A Decoder is safe for
 // concurrent use.
 type Decoder struct {
-	mu    sync.Mutex
-	names map[uint16]string // generic families by id
+	mu      sync.Mutex
+	names   map[uint16]string     // generic families by id
+	schemas map[string]genlSchema // generic families' attributes by name (AddSchema)
 }
 
 // AddFamily tells the decoder the name of the generic netlink family with

@@ -90,7 +90,11 @@ func (d *Decoder) decodeGeneric(m *Message, nm netlink.Message) {
 	}
 	m.Flags = nm.Header.Flags.Format(guessFlagContext(nm.Header))
 	if id != genetlink.ControllerID {
-		decodeBody(m, nm.Data, genlmsghdr, nil)
+		var set attrSet
+		if known && len(nm.Data) > 0 {
+			set, _ = d.schemaSet(name, nm.Data[0], nm.Header.Flags&netlink.Request != 0)
+		}
+		decodeBody(m, nm.Data, genlmsghdr, set)
 		return
 	}
 	decodeBody(m, nm.Data, ctrlHeader, ctrlAttrs)
