@@ -2,8 +2,6 @@ package genetlink
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/nlgo/netlink"
 )
@@ -60,75 +58,28 @@ type OperationPolicy struct {
 
 // An AttributePolicy is the policy of one attribute type: its type of
 // value and the limits the kernel checks (NL_POLICY_TYPE_ATTR_*). Which
-// limits the kernel sent is in Has; the others are zero.
-type AttributePolicy struct {
-	// Type is the attribute's type, the nla_type it is sent with.
-	Type uint16
-	// Kind is the attribute's type of value (NL_POLICY_TYPE_ATTR_TYPE).
-	Kind AttributeType
-	// Has says which of the fields below the kernel reported.
-	Has PolicyFields
-
-	// MinSigned and MaxSigned bound a signed integer (HasSignedRange).
-	MinSigned, MaxSigned int64
-	// MinUnsigned and MaxUnsigned bound an unsigned integer
-	// (HasUnsignedRange).
-	MinUnsigned, MaxUnsigned uint64
-	// MinLength and MaxLength bound the length of a string or a binary
-	// attribute, in bytes (HasMinLength, HasMaxLength).
-	MinLength, MaxLength uint32
-	// Mask holds the bits an unsigned integer may have set (HasMask).
-	Mask uint64
-	// Bitfield32Mask holds the bits a bitfield32 may select
-	// (HasBitfield32Mask).
-	Bitfield32Mask uint32
-	// NestedPolicy is the index of the policy of a nest's (or a nested
-	// array's entries') attributes, and NestedMaxType its highest type
-	// (HasNestedPolicy).
-	NestedPolicy, NestedMaxType uint32
-
-	// Unknown holds attributes of the policy that this package does not
-	// know, from a newer kernel, as they were sent.
-	Unknown []netlink.Attribute
-}
+// limits the kernel sent is in Has; the others are zero. It is the type
+// that package netlink decodes (netlink.ParseKernelPolicy), also from the
+// extended acknowledgement of a rejected attribute.
+type AttributePolicy = netlink.KernelPolicy
 
 // PolicyFields say which fields of an AttributePolicy were reported.
-type PolicyFields uint16
+type PolicyFields = netlink.KernelPolicyFields
 
 // Fields of an AttributePolicy.
 const (
-	HasSignedRange    PolicyFields = 1 << iota // MinSigned and MaxSigned
-	HasUnsignedRange                           // MinUnsigned and MaxUnsigned
-	HasMinLength                               // MinLength
-	HasMaxLength                               // MaxLength
-	HasMask                                    // Mask
-	HasBitfield32Mask                          // Bitfield32Mask
-	HasNestedPolicy                            // NestedPolicy and NestedMaxType
+	HasSignedRange    = netlink.HasSignedRange    // MinSigned and MaxSigned
+	HasUnsignedRange  = netlink.HasUnsignedRange  // MinUnsigned and MaxUnsigned
+	HasMinLength      = netlink.HasMinLength      // MinLength
+	HasMaxLength      = netlink.HasMaxLength      // MaxLength
+	HasMask           = netlink.HasMask           // Mask
+	HasBitfield32Mask = netlink.HasBitfield32Mask // Bitfield32Mask
+	HasNestedPolicy   = netlink.HasNestedPolicy   // NestedPolicy and NestedMaxType
 )
-
-var policyFieldNames = [...]string{"signed-range", "unsigned-range", "min-length", "max-length", "mask", "bitfield32-mask", "nested-policy"}
-
-// String formats f as names joined by '|' ("unsigned-range|mask").
-func (f PolicyFields) String() string {
-	if f == 0 {
-		return "0"
-	}
-	var names []string
-	for i, n := range policyFieldNames {
-		if f&(1<<i) != 0 {
-			names = append(names, n)
-			f &^= 1 << i
-		}
-	}
-	if f != 0 {
-		names = append(names, "0x"+strconv.FormatUint(uint64(f), 16))
-	}
-	return strings.Join(names, "|")
-}
 
 // An AttributeType is the type of value an attribute policy accepts
 // (enum netlink_attribute_type, NL_ATTR_TYPE_*).
-type AttributeType uint32
+type AttributeType = netlink.KernelAttributeType
 
 // Attribute types. A type from a newer kernel is kept as its number.
 const (
@@ -151,17 +102,3 @@ const (
 	TypeSint        AttributeType = 16 // NL_ATTR_TYPE_SINT
 	TypeUint        AttributeType = 17 // NL_ATTR_TYPE_UINT
 )
-
-var attributeTypeNames = [...]string{
-	"invalid", "flag", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
-	"binary", "string", "nul-string", "nested", "nested-array", "bitfield32", "sint", "uint",
-}
-
-// String returns the type's name in lower case, as in "nul-string", or
-// "type(N)" for a type this package does not know.
-func (t AttributeType) String() string {
-	if int(t) < len(attributeTypeNames) {
-		return attributeTypeNames[t]
-	}
-	return "type(" + strconv.FormatUint(uint64(t), 10) + ")"
-}

@@ -1,10 +1,6 @@
 package genetlink
 
-import (
-	"math"
-
-	"github.com/nlgo/netlink"
-)
+import "github.com/nlgo/netlink"
 
 // NetlinkPolicy converts policy idx of p, and the policies its nests lead
 // to, into a *netlink.Policy, with which a program checks a request
@@ -63,56 +59,23 @@ func (c *policyConverter) convert(idx uint32, maxType uint32) *netlink.Policy {
 	return np
 }
 
-// kinds maps the dump's attribute types to kinds; the others are unknown.
-var kinds = map[AttributeType]netlink.AttributeKind{
-	TypeFlag: netlink.KindFlag, TypeU8: netlink.KindU8, TypeU16: netlink.KindU16, TypeU32: netlink.KindU32,
-	TypeU64: netlink.KindU64, TypeS8: netlink.KindS8, TypeS16: netlink.KindS16, TypeS32: netlink.KindS32,
-	TypeS64: netlink.KindS64, TypeBinary: netlink.KindBinary, TypeString: netlink.KindString,
-	TypeNulString: netlink.KindNulString, TypeNested: netlink.KindNested, TypeNestedArray: netlink.KindNestedArray,
-	TypeBitfield32: netlink.KindBitfield32, TypeSint: netlink.KindSint, TypeUint: netlink.KindUint,
-}
-
-// attribute converts one attribute's policy.
+// attribute converts one attribute's policy: as netlink.KernelPolicy's
+// AttributePolicy does, but an exact binary length is checked as a
+// minimum only, a uint without range or mask as 4 bytes at least, and a
+// nest leads to its converted policy.
 func (c *policyConverter) attribute(a AttributePolicy) netlink.AttributePolicy {
-	kind, ok := kinds[a.Kind]
-	if !ok {
-		return netlink.AttributePolicy{}
-	}
-	out := netlink.AttributePolicy{Kind: kind}
-	switch kind {
+	out := a.AttributePolicy()
+	switch out.Kind {
 	case netlink.KindBinary:
-		if a.Has&HasMinLength != 0 {
-			out.MinLen = int(a.MinLength)
-		}
-		if a.Has&HasMaxLength != 0 && (a.Has&HasMinLength == 0 || a.MinLength != a.MaxLength) {
-			out.MaxLen = int(a.MaxLength)
-		}
-	case netlink.KindString, netlink.KindNulString:
-		if a.Has&HasMaxLength != 0 {
-			out.MaxLen = int(a.MaxLength)
-		}
-	case netlink.KindBitfield32:
-		if a.Has&HasBitfield32Mask != 0 {
-			out.Mask = uint64(a.Bitfield32Mask)
+		if a.Has&HasMinLength != 0 && a.Has&HasMaxLength != 0 && a.MinLength == a.MaxLength {
+			out.MaxLen = 0
 		}
 	case netlink.KindNested, netlink.KindNestedArray:
 		if a.Has&HasNestedPolicy != 0 {
 			out.Nested = c.convert(a.NestedPolicy, a.NestedMaxType)
 		}
 	}
-	if a.Has&HasMask != 0 && kind != netlink.KindBitfield32 && a.Mask != math.MaxUint64 {
-		out.Mask = a.Mask
-	}
-	if a.Has&HasUnsignedRange != 0 && (a.MinUnsigned != 0 || a.MaxUnsigned < unsignedMax(kind)) {
-		out.Unsigned = &netlink.UnsignedRange{Min: a.MinUnsigned, Max: a.MaxUnsigned}
-	}
-	if a.Has&HasSignedRange != 0 {
-		lo, hi := signedBounds(kind)
-		if a.MinSigned > lo || a.MaxSigned < hi {
-			out.Signed = &netlink.SignedRange{Min: a.MinSigned, Max: a.MaxSigned}
-		}
-	}
-	if kind == netlink.KindUint && out.Unsigned == nil && out.Mask == 0 {
+	if out.Kind == netlink.KindUint && out.Unsigned == nil && out.Mask == 0 {
 		// Kernels from 6.7 report NLA_MSECS as a uint: it takes 8 bytes
 		// or more, where NLA_UINT takes 4 or 8. Without a range or a
 		// mask, which NLA_MSECS cannot have, the dump does not say
@@ -120,30 +83,4 @@ func (c *policyConverter) attribute(a AttributePolicy) netlink.AttributePolicy {
 		return netlink.AttributePolicy{MinLen: 4}
 	}
 	return out
-}
-
-// unsignedMax returns the greatest value of an unsigned kind.
-func unsignedMax(k netlink.AttributeKind) uint64 {
-	switch k {
-	case netlink.KindU8:
-		return math.MaxUint8
-	case netlink.KindU16:
-		return math.MaxUint16
-	case netlink.KindU32:
-		return math.MaxUint32
-	}
-	return math.MaxUint64
-}
-
-// signedBounds returns the least and greatest values of a signed kind.
-func signedBounds(k netlink.AttributeKind) (int64, int64) {
-	switch k {
-	case netlink.KindS8:
-		return math.MinInt8, math.MaxInt8
-	case netlink.KindS16:
-		return math.MinInt16, math.MaxInt16
-	case netlink.KindS32:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
 }

@@ -67,51 +67,24 @@ func decodePolicy(p *Policy, b []byte, id *uint16) error {
 }
 
 // addAttributePolicy decodes the policy of the attribute d is at, whose
-// type is the attribute's, into policy idx of p.
+// type is the attribute's, into policy idx of p, with
+// netlink.ParseKernelPolicy.
 func addAttributePolicy(p *Policy, idx uint32, d *netlink.AttributeDecoder) error {
-	a := AttributePolicy{Type: d.Type()}
-	var hasKind bool
-	d.Nested(func(fd *netlink.AttributeDecoder) error {
-		for fd.Next() {
-			switch fd.Type() {
-			case PolicyAttrType:
-				a.Kind, hasKind = AttributeType(fd.Uint32()), true
-			case PolicyAttrMinValueS:
-				a.MinSigned, a.Has = fd.Int64(), a.Has|HasSignedRange
-			case PolicyAttrMaxValueS:
-				a.MaxSigned, a.Has = fd.Int64(), a.Has|HasSignedRange
-			case PolicyAttrMinValueU:
-				a.MinUnsigned, a.Has = fd.Uint64(), a.Has|HasUnsignedRange
-			case PolicyAttrMaxValueU:
-				a.MaxUnsigned, a.Has = fd.Uint64(), a.Has|HasUnsignedRange
-			case PolicyAttrMinLength:
-				a.MinLength, a.Has = fd.Uint32(), a.Has|HasMinLength
-			case PolicyAttrMaxLength:
-				a.MaxLength, a.Has = fd.Uint32(), a.Has|HasMaxLength
-			case PolicyAttrPolicyIdx:
-				a.NestedPolicy, a.Has = fd.Uint32(), a.Has|HasNestedPolicy
-			case PolicyAttrPolicyMaxType:
-				a.NestedMaxType, a.Has = fd.Uint32(), a.Has|HasNestedPolicy
-			case PolicyAttrBitfield32Mask:
-				a.Bitfield32Mask, a.Has = fd.Uint32(), a.Has|HasBitfield32Mask
-			case PolicyAttrMask:
-				a.Mask, a.Has = fd.Uint64(), a.Has|HasMask
-			case PolicyAttrPad:
-			default:
-				var data []byte
-				fd.Do(func(b []byte) error {
-					data = append([]byte{}, b...)
-					return nil
-				})
-				a.Unknown = append(a.Unknown, netlink.Attribute{Type: fd.Type() | fd.TypeFlags(), Data: data})
-			}
+	typ, at := d.Type(), d.Offset()+netlink.AttributeHeaderLen
+	var a AttributePolicy
+	d.Do(func(b []byte) error {
+		var err error
+		a, err = netlink.ParseKernelPolicy(b)
+		if pe, ok := err.(*netlink.ParseError); ok {
+			pe.Offset += at // from the start of the reply's attributes
 		}
-		return nil
+		return err
 	})
 	if d.Err() != nil {
 		return nil // the decoder has the error
 	}
-	if !hasKind {
+	a.Type = typ
+	if a.Kind == TypeInvalid {
 		return fmt.Errorf("genetlink: policy %d, attribute %d: no NL_POLICY_TYPE_ATTR_TYPE: %w", idx, a.Type, ErrMissing)
 	}
 	if p.Policies == nil {
