@@ -124,6 +124,18 @@ func parseExtAck(b []byte, off int) (ExtAck, error) {
 			ext.Cookie = d.Data()
 		case extAckPolicy:
 			ext.Policy = d.Data()
+			at := d.Offset() + AttributeHeaderLen
+			d.Do(func(b []byte) error {
+				kp, err := ParseKernelPolicy(b)
+				if pe, ok := err.(*ParseError); ok {
+					pe.Offset += at
+					pe.What = "policy " + pe.What
+				}
+				if a := kp.AttributePolicy(); err == nil && a.Kind != KindUnspec {
+					ext.Expected = &a
+				}
+				return err
+			})
 		case extAckMissingType:
 			ext.MissingType = d.Uint32()
 		case extAckMissingNest:
@@ -146,9 +158,11 @@ func parseExtAck(b []byte, off int) (ExtAck, error) {
 // syscall.Errno for an NLMSG_ERROR or NLMSG_DONE with a non-zero code, with
 // the echoed request header and extended ack; an *OpError wrapping
 // ErrOverrun for NLMSG_OVERRUN; and a *ParseError for a malformed
-// acknowledgement. Use ParseAck to read the extended ack of a successful
-// acknowledgement, which carries warnings and cookies. The returned error
-// does not alias m.Data.
+// acknowledgement. When the extended ack points into the request and the
+// echoed request is complete (not Capped), the OpError's Sent holds a copy
+// of it, for OpError.Locate. Use ParseAck to read the extended ack of a
+// successful acknowledgement, which carries warnings and cookies. The
+// returned error does not alias m.Data.
 func CheckMessage(m Message) error {
 	switch m.Header.Type {
 	case Error, Done:
@@ -164,11 +178,16 @@ func CheckMessage(m Message) error {
 	if a.Code == 0 {
 		return nil
 	}
-	return &OpError{
+	e := &OpError{
 		Op:       "receive",
 		Err:      a.Errno(),
 		Sequence: m.Header.Sequence,
 		Request:  a.Request.Header,
 		ExtAck:   a.ExtAck.clone(),
 	}
+	if m.Header.Type == Error && m.Header.Flags&Capped == 0 && len(m.Data) > 4 {
+		// The echo is the request as sent (netlink_ack).
+		e.keepRequest(m.Data[4 : 4+int(a.Request.Header.Length)])
+	}
+	return e
 }

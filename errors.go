@@ -104,9 +104,15 @@ type ExtAck struct {
 	Offset uint32
 	// Cookie is opaque data a family returns (NLMSGERR_ATTR_COOKIE).
 	Cookie []byte
-	// Policy is the nested policy of the rejected attribute
-	// (NLMSGERR_ATTR_POLICY), undecoded.
+	// Policy is the payload of NLMSGERR_ATTR_POLICY, the policy of the
+	// rejected attribute as the kernel describes it, undecoded
+	// (ParseKernelPolicy decodes it, as ParseAck does into Expected).
 	Policy []byte
+	// Expected is Policy decoded (KernelPolicy.AttributePolicy): what the
+	// kernel expected of the rejected attribute, as "u32 in 1..100". It
+	// is nil without a Policy, or for a kind of value this package does
+	// not know; its Nested is always nil.
+	Expected *AttributePolicy
 	// MissingType is the type of a required attribute that was absent
 	// (NLMSGERR_ATTR_MISS_TYPE); 0 means none.
 	MissingType uint32
@@ -130,7 +136,7 @@ func (a ExtAck) clone() ExtAck {
 // IsZero reports whether no extended-ack TLV was present.
 func (a ExtAck) IsZero() bool {
 	return a.Message == "" && a.Offset == 0 && a.Cookie == nil && a.Policy == nil &&
-		a.MissingType == 0 && a.MissingNest == 0
+		a.Expected == nil && a.MissingType == 0 && a.MissingNest == 0
 }
 
 // An OpError is the error of a netlink operation: a failed system call
@@ -140,6 +146,20 @@ func (a ExtAck) IsZero() bool {
 //
 // It unwraps to Err, so errors.Is(err, unix.ENOENT) and
 // errors.Is(err, os.ErrNotExist) both hold for a kernel ENOENT.
+//
+// When the kernel's extended acknowledgement points into the request (an
+// offset, or a missing attribute), Execute keeps a copy of the request in
+// Sent, so that the offset can be mapped back to the attribute there:
+// AttributePath and MissingPath do, given the length of the family header
+// that the root package cannot know, and Locate stores their answers in
+// Path and Missing, which Error then prints:
+//
+//	netlink: execute: invalid argument: Attribute failed policy validation:
+//	attribute CTRL_ATTR_FAMILY_NAME (2) at offset 20: kernel expects
+//	nul-string of at most 15 bytes
+//
+// genetlink.Conn locates the attributes of its failed requests itself. A
+// successful Execute keeps nothing and costs nothing more.
 type OpError struct {
 	// Op is the operation: "dial", "send", "receive", "execute", ...
 	Op string
@@ -152,6 +172,19 @@ type OpError struct {
 	Request Header
 	// ExtAck holds the extended acknowledgement the kernel attached.
 	ExtAck
+
+	// Sent is a copy of the request as sent, from its netlink header on,
+	// which ExtAck.Offset and MissingNest count from. Execute keeps it
+	// when the kernel gave an offset or a missing attribute; CheckMessage
+	// takes it from the echoed request when the echo is complete; it is
+	// nil otherwise, and a caller that sent the request can set it.
+	Sent []byte
+	// Path is the path of the attribute at ExtAck.Offset, set by Locate;
+	// nil until then, or when the offset leads to no attribute.
+	Path AttributePath
+	// Missing is the path of the missing attribute (ExtAck.MissingType):
+	// the path of its nest, if any, then its type. Set by Locate.
+	Missing AttributePath
 }
 
 func (e *OpError) Error() string {
@@ -169,12 +202,32 @@ func (e *OpError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	if e.Offset != 0 {
+	switch {
+	case e.Path != nil:
+		b.WriteString(": attribute ")
+		b.WriteString(e.Path.describe())
+		b.WriteString(" at offset ")
+		b.WriteString(strconv.FormatUint(uint64(e.Offset), 10))
+	case e.Offset != 0:
 		b.WriteString(" (offset ")
 		b.WriteString(strconv.FormatUint(uint64(e.Offset), 10))
 		b.WriteString(")")
 	}
-	if e.MissingType != 0 {
+	if x := e.Expected; x != nil && x.Kind != KindUnspec {
+		b.WriteString(": kernel expects ")
+		b.WriteString(x.String())
+	}
+	switch {
+	case len(e.Missing) > 0:
+		b.WriteString(": missing attribute ")
+		b.WriteString(e.Missing[len(e.Missing)-1:].describe())
+		if nest := e.Missing[:len(e.Missing)-1]; len(nest) > 0 {
+			b.WriteString(" in attribute ")
+			b.WriteString(nest.describe())
+			b.WriteString(" at offset ")
+			b.WriteString(strconv.FormatUint(uint64(e.MissingNest), 10))
+		}
+	case e.MissingType != 0:
 		b.WriteString(" (missing attribute ")
 		b.WriteString(strconv.FormatUint(uint64(e.MissingType), 10))
 		if e.MissingNest != 0 {

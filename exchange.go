@@ -194,6 +194,9 @@ type exchange struct {
 // result is the error a completed exchange reports.
 func (x *exchange) result() error {
 	if x.err != nil {
+		if oe, ok := x.err.(*OpError); ok {
+			oe.keepRequest(x.wbuf)
+		}
 		return x.err
 	}
 	if x.interrupted {

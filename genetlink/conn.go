@@ -98,8 +98,12 @@ func (c *Conn) Close() error {
 // with a malformed genlmsghdr is an error.
 //
 // An error code from the kernel is a *netlink.OpError matching its errno.
-// ENOENT for a family in the cache drops it, so that the next GetFamily
-// asks the kernel: its id may have changed.
+// When its extended ack points at an attribute of m, or names one missing,
+// the error's Path and Missing locate it (netlink.OpError.Locate), with
+// the attribute types as numbers, or named for the controller's: a caller
+// that knows the family's policy can call Locate again with it. ENOENT for
+// a family in the cache drops it, so that the next GetFamily asks the
+// kernel: its id may have changed.
 func (c *Conn) Execute(m Message, family uint16, flags netlink.HeaderFlags) ([]Message, error) {
 	var msgs []Message
 	var data []byte
@@ -164,6 +168,9 @@ func (c *Conn) exchange(req []byte, family uint16, flags netlink.HeaderFlags, fn
 	}
 	if c.cache != nil && errors.Is(err, os.ErrNotExist) {
 		c.cache.forgetID(family)
+	}
+	if err != nil {
+		c.locate(err, family)
 	}
 	return err
 }

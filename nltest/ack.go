@@ -11,6 +11,7 @@ const (
 	attrMsg         = 1 // NLMSGERR_ATTR_MSG
 	attrOffset      = 2 // NLMSGERR_ATTR_OFFS
 	attrCookie      = 3 // NLMSGERR_ATTR_COOKIE
+	attrPolicy      = 4 // NLMSGERR_ATTR_POLICY
 	attrMissingType = 5 // NLMSGERR_ATTR_MISS_TYPE
 	attrMissingNest = 6 // NLMSGERR_ATTR_MISS_NEST
 )
@@ -63,8 +64,8 @@ func doneMessage(code int32, seq, port uint32, flags netlink.HeaderFlags, extAck
 
 // appendExtAck appends ext's TLVs to *b in the kernel's order
 // (netlink_ack_tlv_fill) and returns the new length. The message and
-// cookie go with any code; the offset and the missing attribute only
-// with an error.
+// cookie go with any code; the offset, the policy and the missing
+// attribute only with an error.
 func appendExtAck(b *[]byte, code int32, ext *ExtError) int {
 	if ext == nil {
 		return len(*b)
@@ -80,6 +81,9 @@ func appendExtAck(b *[]byte, code int32, ext *ExtError) int {
 	if code != 0 {
 		if ext.Offset != 0 {
 			e.Uint32(attrOffset, ext.Offset)
+		}
+		if len(ext.Policy) > 0 {
+			e.Bytes(attrPolicy|netlink.AttributeNested, ext.Policy)
 		}
 		if ext.MissingType != 0 {
 			e.Uint32(attrMissingType, ext.MissingType)

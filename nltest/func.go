@@ -102,7 +102,7 @@ func layOutAck(m netlink.Message, capAck, extAck bool) netlink.Message {
 		return m
 	}
 	ext := &ExtError{Message: a.ExtAck.Message, Offset: a.ExtAck.Offset, Cookie: a.ExtAck.Cookie,
-		MissingType: a.ExtAck.MissingType, MissingNest: a.ExtAck.MissingNest}
+		Policy: a.ExtAck.Policy, MissingType: a.ExtAck.MissingType, MissingNest: a.ExtAck.MissingNest}
 	n := errorMessage(a.Code, a.Request, m.Header.PID, capAck, extAck, ext)
 	n.Header.Sequence = m.Header.Sequence
 	n.Header.Flags |= m.Header.Flags &^ (netlink.Capped | netlink.AcknowledgeTLVs)

@@ -145,6 +145,10 @@ type ExtError struct {
 	Offset uint32
 	// Cookie is opaque data for the requester (NLMSGERR_ATTR_COOKIE).
 	Cookie []byte
+	// Policy is the payload of NLMSGERR_ATTR_POLICY: the policy of the
+	// rejected attribute as NL_POLICY_TYPE_ATTR_* attributes, which
+	// netlink.ParseKernelPolicy decodes; nil means none.
+	Policy []byte
 	// MissingType is the type of a missing attribute
 	// (NLMSGERR_ATTR_MISS_TYPE); 0 means none.
 	MissingType uint32
