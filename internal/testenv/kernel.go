@@ -47,6 +47,11 @@ const (
 	// IPv4MCAddrGroup: rtnetlink's group 37, RTNLGRP_IPV4_MCADDR, above
 	// the 32 groups of the legacy mask (6.13).
 	IPv4MCAddrGroup
+	// TsinfoProvider: ethtool's TSINFO_GET takes a hardware timestamp
+	// provider (ETHTOOL_A_TSINFO_HWTSTAMP_PROVIDER), whose index and
+	// qualifier are required, so that leaving them out is answered with
+	// NLMSGERR_ATTR_MISS_TYPE and MISS_NEST (6.14).
+	TsinfoProvider
 	maxFeature
 )
 
@@ -75,6 +80,8 @@ func (f Feature) info() featureInfo {
 		return featureInfo{"full ext-ack in a dump's error", 6, 10}
 	case IPv4MCAddrGroup:
 		return featureInfo{"RTNLGRP_IPV4_MCADDR (group 37)", 6, 13}
+	case TsinfoProvider:
+		return featureInfo{"ethtool tsinfo hwtstamp provider", 6, 14}
 	}
 	return featureInfo{"Feature(" + strconv.Itoa(int(f)) + ")", 0, 0}
 }

@@ -28,11 +28,11 @@ type kernelLine struct {
 // on this host; trixie's own are built against a newer libc).
 var matrix = []kernelLine{
 	{name: "5.10", suites: []string{"bullseye", "bullseye-security"},
-		lacks: []testenv.Feature{testenv.MPTCPFamily, testenv.SplitPolicies, testenv.NetdevFamily, testenv.IPv4AddrExtAck, testenv.UintAttrs, testenv.ListenAllNSIDOption, testenv.DumpExtAck, testenv.IPv4MCAddrGroup}},
+		lacks: []testenv.Feature{testenv.MPTCPFamily, testenv.SplitPolicies, testenv.NetdevFamily, testenv.IPv4AddrExtAck, testenv.UintAttrs, testenv.ListenAllNSIDOption, testenv.DumpExtAck, testenv.IPv4MCAddrGroup, testenv.TsinfoProvider}},
 	{name: "6.1", suites: []string{"bookworm", "bookworm-updates", "bookworm-security"},
-		lacks: []testenv.Feature{testenv.SplitPolicies, testenv.NetdevFamily, testenv.IPv4AddrExtAck, testenv.UintAttrs, testenv.ListenAllNSIDOption, testenv.DumpExtAck, testenv.IPv4MCAddrGroup}},
+		lacks: []testenv.Feature{testenv.SplitPolicies, testenv.NetdevFamily, testenv.IPv4AddrExtAck, testenv.UintAttrs, testenv.ListenAllNSIDOption, testenv.DumpExtAck, testenv.IPv4MCAddrGroup, testenv.TsinfoProvider}},
 	{name: "6.12", suites: []string{"bookworm-backports"},
-		lacks: []testenv.Feature{testenv.IPv4MCAddrGroup}},
+		lacks: []testenv.Feature{testenv.IPv4MCAddrGroup, testenv.TsinfoProvider}},
 }
 
 // selectLines returns the lines -kernels names, in matrix order.
