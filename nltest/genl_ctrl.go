@@ -60,21 +60,38 @@ type ctrlRequest struct {
 
 func parseCtrlRequest(b []byte) (ctrlRequest, error) {
 	var q ctrlRequest
+	nameAt := 0
 	d := netlink.NewAttributeDecoder(b)
 	for d.Next() {
 		switch d.Type() {
 		case genetlink.AttrFamilyID:
 			q.id, q.hasID = d.Uint16(), true
 		case genetlink.AttrFamilyName:
-			q.name, q.hasName = d.String(), true
+			q.name, q.hasName, nameAt = d.String(), true, d.Offset()
 		case genetlink.AttrOp:
 			q.op, q.hasOp = d.Uint32(), true
 		}
 	}
-	if d.Err() != nil || len(q.name) > genetlink.NameMax {
+	if d.Err() != nil {
 		return q, syscall.EINVAL
 	}
+	if len(q.name) > genetlink.NameMax {
+		// As the kernel's policy validation answers (validate_nla).
+		return q, &ExtError{Errno: syscall.EINVAL, Message: "Attribute failed policy validation",
+			Offset: uint32(netlink.HeaderLen + genetlink.HeaderLen + nameAt), Policy: familyNamePolicy()}
+	}
 	return q, nil
+}
+
+// familyNamePolicy returns the policy of CTRL_ATTR_FAMILY_NAME as the
+// kernel describes it in an extended ack: a NUL-terminated string of at most
+// genetlink.NameMax bytes.
+func familyNamePolicy() []byte {
+	var e netlink.AttributeEncoder
+	e.Uint32(genetlink.PolicyAttrMaxLength, genetlink.NameMax)
+	e.Uint32(genetlink.PolicyAttrType, uint32(genetlink.TypeNulString))
+	b, _ := e.Encode()
+	return b
 }
 
 // lockedLookup finds the family a controller request names, by id and

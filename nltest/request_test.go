@@ -178,6 +178,11 @@ func TestExecuteError(t *testing.T) {
 	want := &netlink.OpError{Op: "execute", Err: syscall.ENOENT, Sequence: 42,
 		Request: netlink.Header{Length: 20, Type: 20, Flags: netlink.Request, Sequence: 42, PID: c.PID()},
 		ExtAck:  netlink.ExtAck{Message: "no such thing", Offset: 20}}
+	// The ack points into the request, so the error keeps it as sent.
+	var merr error
+	if want.Sent, merr = (netlink.Message{Header: want.Request, Data: req.Data}).MarshalBinary(); merr != nil {
+		t.Fatal(merr)
+	}
 	var oe *netlink.OpError
 	if !errors.As(err, &oe) {
 		t.Fatalf("Execute: %v, want an *netlink.OpError", err)
