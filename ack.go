@@ -124,18 +124,13 @@ func parseExtAck(b []byte, off int) (ExtAck, error) {
 			ext.Cookie = d.Data()
 		case extAckPolicy:
 			ext.Policy = d.Data()
-			at := d.Offset() + AttributeHeaderLen
-			d.Do(func(b []byte) error {
-				kp, err := ParseKernelPolicy(b)
-				if pe, ok := err.(*ParseError); ok {
-					pe.Offset += at
-					pe.What = "policy " + pe.What
-				}
-				if a := kp.AttributePolicy(); err == nil && a.Kind != KindUnspec {
+			// The policy only explains the error: one that does not
+			// decode is left undecoded rather than hiding the errno.
+			if kp, err := ParseKernelPolicy(ext.Policy); err == nil {
+				if a := kp.AttributePolicy(); a.Kind != KindUnspec {
 					ext.Expected = &a
 				}
-				return err
-			})
+			}
 		case extAckMissingType:
 			ext.MissingType = d.Uint32()
 		case extAckMissingNest:

@@ -84,7 +84,8 @@ func TestParseAck(t *testing.T) {
 				rawAttr(extAckMissingType, ne32(7)),
 				rawAttr(extAckMissingNest, ne32(32)))),
 			want: Ack{Code: -22, Request: Message{Header: ackRequest.Header},
-				ExtAck: ExtAck{Message: "missing", Policy: rawAttr(1, ne32(3)), MissingType: 7, MissingNest: 32}},
+				ExtAck: ExtAck{Message: "missing", Policy: rawAttr(1, ne32(3)), Expected: &AttributePolicy{Kind: KindU16},
+					MissingType: 7, MissingNest: 32}},
 		},
 		{
 			name: "TLV flag without TLVs",

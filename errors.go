@@ -110,8 +110,10 @@ type ExtAck struct {
 	Policy []byte
 	// Expected is Policy decoded (KernelPolicy.AttributePolicy): what the
 	// kernel expected of the rejected attribute, as "u32 in 1..100". It
-	// is nil without a Policy, or for a kind of value this package does
-	// not know; its Nested is always nil.
+	// is nil without a Policy, for a kind of value this package does not
+	// know, and for a Policy that does not decode (ParseKernelPolicy says
+	// why: the errno is not hidden behind a parse error); its Nested is
+	// always nil.
 	Expected *AttributePolicy
 	// MissingType is the type of a required attribute that was absent
 	// (NLMSGERR_ATTR_MISS_TYPE); 0 means none.
