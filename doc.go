@@ -86,6 +86,25 @@
 // Its ExtAck field carries the kernel's extended acknowledgement. A closed
 // Conn reports errors matching net.ErrClosed.
 //
+// The extended ack says where the kernel found fault: NLMSGERR_ATTR_OFFS
+// is the offset of the rejected attribute in the request, MISS_TYPE and
+// MISS_NEST name an attribute that was missing and the nest it belongs in,
+// and NLMSGERR_ATTR_POLICY describes what the kernel expected, which
+// ParseAck decodes into ExtAck.Expected. When the ack points into the
+// request, Execute keeps a copy of the request in the error (OpError.Sent;
+// a successful Execute keeps nothing). OpError.Locate, given the length of
+// the family header, which only the caller knows, and perhaps a Policy for
+// the names, maps the offsets back to attribute paths, and the error then
+// reads
+//
+//	netlink: execute: invalid argument: Attribute failed policy validation:
+//	attribute CTRL_ATTR_FAMILY_NAME (2) at offset 20: kernel expects
+//	nul-string of at most 15 bytes
+//
+// instead of "(offset 20)". genetlink.Conn locates the failures of its
+// requests itself; ParseKernelPolicy decodes the policy description that
+// generic netlink's CTRL_CMD_GETPOLICY uses too.
+//
 // # Testing with nltest
 //
 // Package nltest is an in-memory fake of the kernel side of netlink that

@@ -38,7 +38,19 @@
 // and for nests the policy of their contents. Policy.NetlinkPolicy turns
 // one into a *netlink.Policy, to check a request against the running
 // kernel's own policy before sending it; since the kernel's report is
-// lossy, that check flags only definite violations.
+// lossy, that check flags only definite violations. AttributePolicy is
+// netlink.KernelPolicy, which netlink decodes from the extended ack of a
+// rejected attribute too.
+//
+// # Errors
+//
+// When the kernel rejects a request and its extended ack points at an
+// attribute, or names one missing, Execute and ExecuteEach locate it in
+// the request (netlink.OpError.Locate, after the genlmsghdr and the
+// family's header): the error's Path and Missing hold the attribute
+// paths, with numbers, or names for the controller's attributes, and its
+// message prints them. A caller with a named netlink.Policy for the family
+// calls Locate again with it, and 4 plus the family's HeaderSize.
 //
 // # Compared with github.com/mdlayher/genetlink
 //
