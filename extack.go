@@ -201,16 +201,7 @@ func (p AttributePath) describe() string {
 		named = named || e.Name != ""
 	}
 	if named {
-		for i, e := range p {
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			if e.Name != "" {
-				b.WriteString(e.Name)
-			} else {
-				b.WriteString(strconv.Itoa(int(e.Type)))
-			}
-		}
+		p.writeNames(&b)
 		b.WriteString(" (")
 	}
 	for i, e := range p {

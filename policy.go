@@ -241,6 +241,13 @@ func (p AttributePath) String() string {
 			break
 		}
 	}
+	p.writeNames(&b)
+	return b.String()
+}
+
+// writeNames writes the path's names joined with dots, a type without a
+// name as its number.
+func (p AttributePath) writeNames(b *strings.Builder) {
 	for i, e := range p {
 		if i > 0 {
 			b.WriteByte('.')
@@ -251,5 +258,4 @@ func (p AttributePath) String() string {
 			b.WriteString(strconv.Itoa(int(e.Type)))
 		}
 	}
-	return b.String()
 }
