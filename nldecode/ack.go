@@ -38,6 +38,9 @@ func (d *Decoder) decodeAck(m *Message, family int, nm netlink.Message) {
 	if nm.Header.Flags&netlink.AcknowledgeTLVs == 0 || tlv >= len(nm.Data) {
 		return
 	}
+	if x := a.ExtAck.Expected; x != nil {
+		ack.Expected = x.String()
+	}
 	// ParseAck accepted the TLVs, so they decode.
 	ack.Attrs, _ = decodeAttrs(nm.Data[tlv:], extAckAttrs, netlink.HeaderLen+tlv, 0)
 	if ack.Request != nil && a.ExtAck.Offset != 0 {

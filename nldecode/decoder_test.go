@@ -342,6 +342,21 @@ func TestDecodeAck(t *testing.T) {
 		{Type: 1, Name: "msg", Kind: "string", Value: "bad label", Offset: 60},
 		{Type: 2, Name: "offs", Kind: "u32", Value: uint64(32), Offset: 76},
 	}
+	policyTLVs := enc(t, func(e *netlink.AttributeEncoder) {
+		e.Uint32(2, 32)
+		e.Nested(4, func(e *netlink.AttributeEncoder) error {
+			e.Uint32(7, 15) // NL_POLICY_TYPE_ATTR_MAX_LENGTH
+			e.Uint32(1, 12) // NL_POLICY_TYPE_ATTR_TYPE: NL_ATTR_TYPE_NUL_STRING
+			return nil
+		})
+	})
+	policyWant := []Attr{
+		{Type: 2, Name: "offs", Kind: "u32", Value: uint64(32), Offset: 60},
+		{Type: 4, Name: "policy", Flags: "nested", Kind: "nested", Offset: 68, Attrs: []Attr{
+			{Type: 7, Name: "max_length", Kind: "u32", Value: uint64(15), Offset: 72},
+			{Type: 1, Name: "type", Kind: "u32", Value: "nul-string", Offset: 80},
+		}},
+	}
 	done := msg(netlink.Done, netlink.Multi, ne32(0), nil)
 	tests := []struct {
 		name string
@@ -350,6 +365,9 @@ func TestDecodeAck(t *testing.T) {
 	}{
 		{"error, extended ack, offending attribute", errorMessage(-22, req, false, tlvs), Message{Type: "NLMSG_ERROR", Flags: "ack-tlvs",
 			Ack: &Ack{Code: -22, Errno: "EINVAL", Request: &reqWant, Attrs: extWant, Offending: "label"}}},
+		{"error, extended ack with a policy", errorMessage(-22, req, false, policyTLVs), Message{Type: "NLMSG_ERROR", Flags: "ack-tlvs",
+			Ack: &Ack{Code: -22, Errno: "EINVAL", Request: &reqWant, Attrs: policyWant, Offending: "label",
+				Expected: "nul-string of at most 15 bytes"}}},
 		{"capped", errorMessage(-17, req, true, nil), Message{Type: "NLMSG_ERROR", Flags: "capped",
 			Ack: &Ack{Code: -17, Errno: "EEXIST", Request: &cappedWant}}},
 		{"acknowledgement", errorMessage(0, req, true, nil), Message{Type: "NLMSG_ERROR", Flags: "capped",

@@ -143,6 +143,9 @@ type Ack struct {
 	// extended ack's offset points at ("local" or "linkinfo.kind"); ""
 	// when there is no offset or it points at no attribute decoded.
 	Offending string `json:"offending,omitempty"`
+	// Expected says what the kernel expected of the offending attribute,
+	// from the extended ack's policy ("u32 in 1..100"); "" without one.
+	Expected string `json:"expected,omitempty"`
 }
 
 // findAttr returns the first attribute called name among attrs.

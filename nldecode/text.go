@@ -49,6 +49,9 @@ func (m Message) write(b *strings.Builder, indent string) {
 		if a.Offending != "" {
 			b.WriteString(indent + "offending attribute: " + a.Offending + "\n")
 		}
+		if a.Expected != "" {
+			b.WriteString(indent + "kernel expects: " + a.Expected + "\n")
+		}
 	}
 	if m.Error != "" {
 		b.WriteString(indent + "malformed: " + m.Error + "\n")
