@@ -223,6 +223,42 @@ func (d *AttributeDecoder) Uint64() uint64 {
 	return d.uint64(d.payload())
 }
 
+// Uint16BE returns the current attribute's payload as a uint16 in network
+// byte order (big-endian), whatever ByteOrder and the attribute's flags
+// say: for attributes the kernel writes as __be16 without the
+// AttributeNetByteOrder flag, such as IFLA_VXLAN_PORT (nla_get_be16). The
+// payload must be exactly 2 bytes long. Uint16 reads a flagged attribute
+// big-endian already.
+func (d *AttributeDecoder) Uint16BE() uint16 {
+	if d.Len() != 2 {
+		d.badFixed(2, "uint16")
+		return 0
+	}
+	return binary.BigEndian.Uint16(d.payload())
+}
+
+// Uint32BE returns the current attribute's payload as a uint32 in network
+// byte order, like Uint16BE (nla_get_be32). The payload must be exactly 4
+// bytes long.
+func (d *AttributeDecoder) Uint32BE() uint32 {
+	if d.Len() != 4 {
+		d.badFixed(4, "uint32")
+		return 0
+	}
+	return binary.BigEndian.Uint32(d.payload())
+}
+
+// Uint64BE returns the current attribute's payload as a uint64 in network
+// byte order, like Uint16BE (nla_get_be64). The payload must be exactly 8
+// bytes long.
+func (d *AttributeDecoder) Uint64BE() uint64 {
+	if d.Len() != 8 {
+		d.badFixed(8, "uint64")
+		return 0
+	}
+	return binary.BigEndian.Uint64(d.payload())
+}
+
 // Int8 returns the current attribute's payload as an int8 (NLA_S8). The
 // payload must be exactly 1 byte long.
 func (d *AttributeDecoder) Int8() int8 {
@@ -419,6 +455,35 @@ func (d *AttributeDecoder) Nested(fn func(*AttributeDecoder) error) {
 	if c := d.enter(); c != nil {
 		d.leave(c, fn(c))
 	}
+}
+
+// NestedWithHeader decodes the current attribute as a fixed structure of
+// hdrLen bytes followed by attributes, as written by
+// AttributeEncoder.NestedWithHeader: VETH_INFO_PEER, for instance, holds a
+// struct ifinfomsg (hdrLen 16) and then IFLA_* attributes. It calls fn
+// with the structure's bytes and a decoder for the attributes, which start
+// hdrLen bytes into the payload rounded up to AttributeAlignment, where the
+// kernel looks for them (NLA_ALIGN, nla_parse_nested_compat).
+//
+// hdr aliases the decoded buffer, as Data does; its capacity ends with the
+// structure. A payload shorter than hdrLen is an error wrapping
+// ErrBadLength that names the attribute and its offset; a payload that ends
+// within the structure's padding holds no attributes. The rules of Nested
+// apply to the decoder fn receives, and the flags of the attribute's type
+// are not checked. hdrLen must not be negative.
+func (d *AttributeDecoder) NestedWithHeader(hdrLen int, fn func(hdr []byte, d *AttributeDecoder) error) {
+	if d.err == nil && d.n != 0 && (hdrLen < 0 || d.Len() < hdrLen) {
+		d.badSize("header needs %d %s, have %d", hdrLen, bytesWord(hdrLen), d.Len())
+		return
+	}
+	c := d.enter()
+	if c == nil {
+		return
+	}
+	skip := min(AttributeAlign(hdrLen), len(c.b))
+	hdr := c.b[:hdrLen:hdrLen]
+	c.reset(c.b[skip:], c.base+skip, c.depth)
+	d.leave(c, fn(hdr, c))
 }
 
 // NestedArray decodes the current attribute as an indexed array

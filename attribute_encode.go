@@ -27,43 +27,82 @@ type AttributeEncoder struct {
 	// order, whatever ByteOrder says.
 	ByteOrder binary.ByteOrder
 
-	buf   []byte
-	err   error
-	depth int // Nested levels currently open
+	buf []byte
+	// prefix is where the prefix lives: the slice given to Reset, then
+	// the start of the slice Encode last returned. Encode copies it to
+	// the start of buf when appending moved buf elsewhere.
+	prefix []byte
+	err    error
+	depth  int // Nested levels currently open
+}
+
+// inlineBufferLen is the size of the buffer NewAttributeEncoder allocates
+// together with the encoder, and the least capacity the encoder allocates
+// when its buffer has none: room for a typical request, so that building
+// one costs a single allocation.
+const inlineBufferLen = 256
+
+// encoderWithBuffer is an encoder and its first buffer in one allocation.
+type encoderWithBuffer struct {
+	AttributeEncoder
+	inline [inlineBufferLen]byte
 }
 
 // NewAttributeEncoder returns an encoder with ByteOrder set to
-// binary.NativeEndian and an empty buffer.
+// binary.NativeEndian and an empty buffer. The encoder and a buffer of
+// 256 bytes come in one allocation, so encoding a request that fits in
+// them and handing the result to Message.MarshalBinary costs two
+// allocations in all. The first Reset replaces that buffer.
 func NewAttributeEncoder() *AttributeEncoder {
-	return &AttributeEncoder{ByteOrder: binary.NativeEndian}
+	p := &encoderWithBuffer{AttributeEncoder: AttributeEncoder{ByteOrder: binary.NativeEndian}}
+	p.buf = p.inline[:0]
+	return &p.AttributeEncoder
 }
 
 // Reset discards any error and makes b the encoder's buffer: attributes
-// encoded afterwards are appended after b's contents, which are kept.
-// That lets a caller put a family header first and the attributes after
-// it in one buffer. Reusing a buffer avoids allocation altogether:
+// encoded afterwards are appended after b's contents, which are kept as a
+// prefix. That lets a caller put a family header first and the attributes
+// after it in one buffer. Reusing a buffer avoids allocation altogether:
 //
 //	b, err := e.Encode()
 //	// ... use b ...
 //	e.Reset(b[:0])
 //
+// The caller may write into b, before or after encoding attributes, until
+// it calls Encode: Encode's result starts with b's bytes as they are then,
+// even when the attributes outgrew b's capacity and the encoder moved to a
+// larger buffer. After Encode, write into the slice it returned instead.
+//
 // ByteOrder is not changed.
 func (e *AttributeEncoder) Reset(b []byte) {
 	e.buf = b
+	e.prefix = nil
+	if len(b) > 0 {
+		e.prefix = b[:len(b):len(b)]
+	}
 	e.err = nil
 	e.depth = 0
 }
 
-// Encode returns the encoded bytes, including whatever prefix was passed
-// to Reset, or the first error that occurred. The returned slice aliases
-// the encoder's buffer: it stays valid until the next Reset, and
-// attributes encoded after Encode are appended past its end.
+// Encode returns the encoded bytes, starting with the prefix passed to
+// Reset, or the first error that occurred. The returned slice aliases the
+// encoder's buffer: it stays valid until the next Reset, and attributes
+// encoded after Encode are appended past its end.
+//
+// Encode does not copy the attributes. If appending moved the buffer away
+// from the prefix's slice, Encode copies the prefix's bytes to its start,
+// so that what the caller wrote into the prefix after Reset is kept (see
+// Reset). From then on the prefix lives in the returned slice.
 //
 // Encode must not be called from within a Nested function: the open
 // nests' lengths are not written yet.
 func (e *AttributeEncoder) Encode() ([]byte, error) {
 	if e.err != nil {
 		return nil, e.err
+	}
+	if p := e.prefix; len(p) > 0 && &p[0] != &e.buf[0] {
+		copy(e.buf, p)
+		e.prefix = e.buf[:len(p):len(p)]
 	}
 	return e.buf, nil
 }
@@ -124,6 +163,34 @@ func (e *AttributeEncoder) Uint64(typ uint16, v uint64) {
 	}
 	if p := e.alloc(typ|e.netFlag(), 8); p != nil {
 		e.putUint64(p, v)
+	}
+}
+
+// Uint16BE encodes v as a 2-byte attribute in network byte order
+// (big-endian) whatever e.ByteOrder says, for the attributes the kernel
+// reads as __be16, such as IFLA_VXLAN_PORT (nla_put_be16). The type is
+// written as typ: the AttributeNetByteOrder flag is not added, since most
+// such attributes go without it. Where a family wants the flag, as ipset
+// does (nla_put_net16), pass typ|AttributeNetByteOrder.
+func (e *AttributeEncoder) Uint16BE(typ uint16, v uint16) {
+	if p := e.alloc(typ, 2); p != nil {
+		binary.BigEndian.PutUint16(p, v)
+	}
+}
+
+// Uint32BE encodes v as a 4-byte attribute in network byte order, like
+// Uint16BE (nla_put_be32; nla_put_net32 with typ|AttributeNetByteOrder).
+func (e *AttributeEncoder) Uint32BE(typ uint16, v uint32) {
+	if p := e.alloc(typ, 4); p != nil {
+		binary.BigEndian.PutUint32(p, v)
+	}
+}
+
+// Uint64BE encodes v as an 8-byte attribute in network byte order, like
+// Uint16BE (nla_put_be64), for instance an nftables handle.
+func (e *AttributeEncoder) Uint64BE(typ uint16, v uint64) {
+	if p := e.alloc(typ, 8); p != nil {
+		binary.BigEndian.PutUint64(p, v)
 	}
 }
 
@@ -221,6 +288,43 @@ func (e *AttributeEncoder) Nested(typ uint16, fn func(*AttributeEncoder) error) 
 	if !ok {
 		return
 	}
+	e.close(start, typ|AttributeNested, fn(e))
+}
+
+// NestedWithHeader encodes an attribute whose payload is a fixed structure
+// followed by attributes, such as VETH_INFO_PEER: a struct ifinfomsg for
+// the peer device, then the peer's IFLA_* attributes. It copies hdr, pads
+// it with zeros to AttributeAlignment, calls fn to append the attributes,
+// and writes the attribute's length, all in the encoder's one buffer. The
+// padding matches the kernel, which finds the attributes NLA_ALIGN(size of
+// the structure) bytes into the payload (nla_parse_nested_compat; veth and
+// vxcan add sizeof(struct ifinfomsg), 16, which is aligned already).
+//
+// Unlike Nested, NestedWithHeader writes typ as given, without adding
+// AttributeNested: the payload is not a sequence of attributes, and the
+// kernel's users of such nests (veth, vxcan, netkit) neither need nor
+// check the flag. Pass typ|AttributeNested to set it.
+//
+// Errors are as for Nested. AttributeDecoder.NestedWithHeader decodes the
+// result.
+func (e *AttributeEncoder) NestedWithHeader(typ uint16, hdr []byte, fn func(*AttributeEncoder) error) {
+	start, ok := e.open(typ)
+	if !ok {
+		return
+	}
+	if len(hdr) > MaxAttributePayload {
+		e.depth--
+		e.fail(attributeTooLarge(typ, start, len(hdr)))
+		return
+	}
+	n := len(e.buf)
+	space := AttributeAlign(len(hdr))
+	if cap(e.buf)-n < space {
+		e.grow(space)
+	}
+	e.buf = e.buf[:n+space]
+	clear(e.buf[n+len(hdr):])
+	copy(e.buf[n:], hdr)
 	e.close(start, typ, fn(e))
 }
 
@@ -248,9 +352,9 @@ func (e *AttributeEncoder) NestedArray(typ uint16, n int, fn func(i int, e *Attr
 		if !ok {
 			break
 		}
-		e.close(entry, uint16(i+1), fn(i, e))
+		e.close(entry, uint16(i+1)|AttributeNested, fn(i, e))
 	}
-	e.close(start, typ, nil)
+	e.close(start, typ|AttributeNested, nil)
 }
 
 // RepeatedUint32 encodes one Uint32 attribute of type typ per element of
@@ -287,7 +391,8 @@ func (e *AttributeEncoder) alloc(typ uint16, n int) []byte {
 	if cap(e.buf)-start >= space {
 		e.buf = e.buf[:start+space]
 	} else {
-		e.buf = slices.Grow(e.buf, space)[:start+space]
+		e.grow(space)
+		e.buf = e.buf[:start+space]
 	}
 	a := e.buf[start:]
 	if space != AttributeLen(n) {
@@ -313,13 +418,28 @@ func (e *AttributeEncoder) open(typ uint16) (start int, ok bool) {
 		return 0, false
 	}
 	start = len(e.buf)
+	if cap(e.buf)-start < AttributeHeaderLen {
+		e.grow(AttributeHeaderLen)
+	}
 	e.buf = append(e.buf, 0, 0, 0, 0)
 	e.depth++
 	return start, true
 }
 
+// grow makes room for n more bytes. An encoder without a buffer starts
+// with inlineBufferLen bytes rather than growing from a few: a one-shot
+// encoding then allocates once, not once per doubling.
+func (e *AttributeEncoder) grow(n int) {
+	if cap(e.buf) == 0 {
+		e.buf = make([]byte, 0, max(n, inlineBufferLen))
+		return
+	}
+	e.buf = slices.Grow(e.buf, n)
+}
+
 // close ends the nest opened at start: it records err, the error of the
-// function that filled the nest, or else writes the nest's header.
+// function that filled the nest, or else writes the nest's header with
+// the raw type typ.
 func (e *AttributeEncoder) close(start int, typ uint16, err error) {
 	e.depth--
 	if err != nil {
@@ -335,7 +455,7 @@ func (e *AttributeEncoder) close(start int, typ uint16, err error) {
 		return
 	}
 	binary.NativeEndian.PutUint16(e.buf[start:], uint16(n))
-	binary.NativeEndian.PutUint16(e.buf[start+2:], typ|AttributeNested)
+	binary.NativeEndian.PutUint16(e.buf[start+2:], typ)
 }
 
 // fail records err unless an earlier error is recorded.
