@@ -20,7 +20,6 @@ import (
 
 const vethPeerAttr = 1 // VETH_INFO_PEER, <linux/veth.h>
 
-
 // TestIntegrationAttributeVethPeer creates a veth pair with RTM_NEWLINK,
 // the peer described by NestedWithHeader (a struct ifinfomsg, then IFLA_*
 // attributes), and checks that the kernel made the peer as asked: its
