@@ -43,7 +43,8 @@ type AttributeDecoder struct {
 	// binary.NativeEndian, the order the kernel uses for most attributes.
 	// An attribute flagged AttributeNetByteOrder (NLA_F_NET_BYTEORDER) is
 	// read big-endian whatever ByteOrder says. Attribute headers are
-	// always in native order.
+	// always in native order. For an attribute in network order without
+	// the flag, use Uint16BE, Uint32BE or Uint64BE.
 	ByteOrder binary.ByteOrder
 
 	b     []byte

@@ -24,7 +24,8 @@ type AttributeEncoder struct {
 	// attributes. When it is binary.BigEndian, every integer attribute
 	// wider than one byte also gets the AttributeNetByteOrder flag
 	// (NLA_F_NET_BYTEORDER). Attribute headers are always in native
-	// order, whatever ByteOrder says.
+	// order, whatever ByteOrder says. For one attribute in network order,
+	// with or without the flag, use Uint16BE, Uint32BE or Uint64BE.
 	ByteOrder binary.ByteOrder
 
 	buf []byte

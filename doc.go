@@ -17,7 +17,11 @@
 // Attributes (struct nlattr) are written with an AttributeEncoder, which
 // appends into one buffer and back-patches nested lengths, and read with an
 // AttributeDecoder, which hands out sub-slices and reports the first error,
-// like bufio.Scanner.
+// like bufio.Scanner. Both know the kernel's integer, string, flag and
+// nested kinds, addresses (netip.Addr, a netip.Prefix split between an
+// attribute and a family-header field as the kernel splits it,
+// net.HardwareAddr), integers in network byte order, and nests that start
+// with a fixed structure (NestedWithHeader, as VETH_INFO_PEER does).
 //
 // A Policy declares what attributes a buffer may hold, as a kernel
 // attribute policy does: kinds, lengths, ranges, masks, nested policies.
@@ -58,7 +62,10 @@
 // allocate nothing: they hand each message to a function, its Data
 // aliasing the Conn's receive buffer, which is the way to walk a large
 // dump or a busy multicast group. The Messages iterator and the
-// AttributeDecoder allocate nothing either.
+// AttributeDecoder allocate nothing either. Building a request costs
+// nothing with an AttributeEncoder reused through Reset, and two
+// allocations the obvious way: NewAttributeEncoder, its attributes, and
+// Message.MarshalBinary.
 //
 // A socket is registered with the Go runtime poller only when a read or a
 // write first has to wait. The kernel answers a request before the sendto
