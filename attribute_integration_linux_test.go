@@ -3,7 +3,7 @@
 package netlink
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -215,69 +215,62 @@ func sortedStrings(ss []string) []string {
 	return out
 }
 
-// TestIntegrationAttributeNetworkOrder creates a VXLAN device whose UDP
-// port (IFLA_VXLAN_PORT, a __be16 without NLA_F_NET_BYTEORDER) is encoded
-// with Uint16BE, checks it with ip, and reads it back with Uint16BE.
+// TestIntegrationAttributeNetworkOrder looks up a route with RTM_GETROUTE
+// for a UDP destination port (RTA_DPORT, a __be16 without
+// NLA_F_NET_BYTEORDER) encoded with Uint16BE. A rule sends only that port
+// to table 100, the only table with a route to the destination, so the
+// lookup succeeds, through table 100's gateway, only if the kernel read
+// the port as sent; the next port up finds no route.
 func TestIntegrationAttributeNetworkOrder(t *testing.T) {
+	const port, table = 4790, 100
 	ns := newTestNS(t)
-	c := ns.dial(t, unix.NETLINK_ROUTE, nil)
-	const port = 4790
-	e := NewAttributeEncoder()
-	e.Reset(ifInfomsg{}.append(nil))
-	e.String(unix.IFLA_IFNAME, "vx0")
-	e.Nested(unix.IFLA_LINKINFO, func(e *AttributeEncoder) error {
-		e.String(unix.IFLA_INFO_KIND, "vxlan")
-		e.Nested(unix.IFLA_INFO_DATA, func(e *AttributeEncoder) error {
-			e.Uint32(unix.IFLA_VXLAN_ID, 42)
-			e.Uint16BE(unix.IFLA_VXLAN_PORT, port)
-			return nil
-		})
-		return nil
+	ns.batch(t, []string{
+		"link add rp0 type veth peer name rp1",
+		"link set rp0 up",
+		"link set rp1 up",
+		"addr add 10.9.0.1/24 dev rp0",
+		fmt.Sprintf("route add 10.99.0.0/24 via 10.9.0.2 dev rp0 table %d", table),
+		fmt.Sprintf("rule add ipproto udp dport %d table %d", port, table),
 	})
-	b, err := e.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := Message{Header: Header{Type: rtmNewLink, Flags: Request | Acknowledge | Create | Excl}, Data: b}
-	if _, err := c.Execute(req); err != nil {
-		t.Fatalf("RTM_NEWLINK of a vxlan device: %v", err)
-	}
-	if out := ns.ip(t, "-d", "link", "show", "vx0"); !strings.Contains(out, fmt.Sprintf("dstport %d ", port)) {
-		t.Errorf("ip shows no dstport %d:\n%s", port, out)
+	c := ns.dial(t, unix.NETLINK_ROUTE, nil)
+
+	lookup := func(t *testing.T, dport uint16) ([]Message, error) {
+		rtm := make([]byte, unix.SizeofRtMsg)
+		rtm[0], rtm[1] = unix.AF_INET, 32 // rtm_family, rtm_dst_len
+		e := NewAttributeEncoder()
+		e.Reset(rtm)
+		e.Addr(unix.RTA_DST, netip.MustParseAddr("10.99.0.5"))
+		e.Uint8(unix.RTA_IP_PROTO, unix.IPPROTO_UDP)
+		e.Uint16BE(unix.RTA_DPORT, dport)
+		b, err := e.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Execute(Message{Header: Header{Type: unix.RTM_GETROUTE, Flags: Request}, Data: b})
 	}
 
-	msgs, err := c.Execute(getLinkRequest(t, int32(ns.ifindex(t, "vx0"))))
+	msgs, err := lookup(t, port)
 	if err != nil || len(msgs) != 1 {
-		t.Fatalf("RTM_GETLINK: %d messages, %v", len(msgs), err)
+		t.Fatalf("route lookup for UDP port %d: %d messages, %v", port, len(msgs), err)
 	}
-	var got uint16
-	var raw []byte
-	d := NewAttributeDecoder(msgs[0].Data[sizeofIfInfomsg:])
+	// Only table 100 routes 10.99.0.0/24: the gateway shows the rule
+	// matched the port.
+	var gw netip.Addr
+	d := NewAttributeDecoder(msgs[0].Data[unix.SizeofRtMsg:])
 	for d.Next() {
-		if d.Type() != unix.IFLA_LINKINFO {
-			continue
+		if d.Type() == unix.RTA_GATEWAY {
+			gw = d.Addr()
 		}
-		d.Nested(func(d *AttributeDecoder) error {
-			for d.Next() {
-				if d.Type() == unix.IFLA_INFO_DATA {
-					d.Nested(func(d *AttributeDecoder) error {
-						for d.Next() {
-							if d.Type() == unix.IFLA_VXLAN_PORT {
-								raw = bytes.Clone(d.Data())
-								got = d.Uint16BE()
-							}
-						}
-						return nil
-					})
-				}
-			}
-			return nil
-		})
 	}
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got != port {
-		t.Fatalf("IFLA_VXLAN_PORT decoded as %d (payload %x), want %d", got, raw, port)
+	if want := netip.MustParseAddr("10.9.0.2"); gw != want {
+		t.Errorf("route lookup for UDP port %d: gateway %v, want %v, table %d's", port, gw, want, table)
+	}
+
+	// Another port matches no rule, and the main table has no route.
+	if _, err := lookup(t, port+1); !errors.Is(err, unix.ENETUNREACH) {
+		t.Errorf("route lookup for UDP port %d: %v, want ENETUNREACH", port+1, err)
 	}
 }

@@ -140,6 +140,24 @@ func TestAttributeEncodeOneShotAllocs(t *testing.T) {
 		t.Errorf("one-shot request: %v allocations, want at most 2", n)
 	}
 
+	// NewAttributeEncoder's buffer holds 256 bytes: filling it costs the
+	// one allocation, one byte more a second.
+	var sink []byte
+	for _, tt := range []struct {
+		n    int // payload bytes of one attribute
+		want float64
+	}{{inlineBufferLen - AttributeHeaderLen, 1}, {inlineBufferLen - AttributeHeaderLen + 1, 2}} {
+		payload := make([]byte, tt.n)
+		if n := testing.AllocsPerRun(100, func() {
+			e := NewAttributeEncoder()
+			e.Bytes(1, payload)
+			sink, _ = e.Encode()
+		}); n != tt.want {
+			t.Errorf("NewAttributeEncoder and an attribute of %d bytes: %v allocations, want %v", AttributeSpace(tt.n), n, tt.want)
+		}
+	}
+	_ = sink
+
 	// An encoder without a buffer allocates one for a typical request, not
 	// one per doubling.
 	var z AttributeEncoder
