@@ -230,7 +230,7 @@ func TestIntegrationAttributeNetworkOrder(t *testing.T) {
 		"link set rp1 up",
 		"addr add 10.9.0.1/24 dev rp0",
 		fmt.Sprintf("route add 10.99.0.0/24 via 10.9.0.2 dev rp0 table %d", table),
-		fmt.Sprintf("rule add ipproto udp dport %d table %d", port, table),
+		fmt.Sprintf("rule add ipproto 17 dport %d table %d", port, table), // 17: UDP; the test VM has no /etc/protocols
 	})
 	c := ns.dial(t, unix.NETLINK_ROUTE, nil)
 
