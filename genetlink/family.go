@@ -1,6 +1,7 @@
 package genetlink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -166,19 +167,34 @@ func attrString(d *netlink.AttributeDecoder, known string) string {
 	return d.String()
 }
 
-// entries counts the entries of the nested array d is at.
+// entries counts the entries of the nested array d is at, by their
+// headers alone: it only sizes the slice the entries are decoded into, so
+// a count off by a malformed entry costs an append, never a wrong result.
 func entries(d *netlink.AttributeDecoder) int {
+	b := d.Data()
 	n := 0
-	d.NestedArray(func(int, *netlink.AttributeDecoder) error {
-		n++
-		return nil
-	})
+	for off := 0; len(b)-off >= netlink.AttributeHeaderLen; n++ {
+		l := int(binary.NativeEndian.Uint16(b[off:]))
+		if l < netlink.AttributeHeaderLen {
+			break
+		}
+		off += netlink.AttributeAlign(l)
+	}
 	return n
+}
+
+// grow returns s with room for n more elements, made to size when s has
+// none yet.
+func grow[T any](s []T, n int) []T {
+	if s == nil {
+		return make([]T, 0, n)
+	}
+	return slices.Grow(s, n)
 }
 
 // parseOperations appends the entries of the CTRL_ATTR_OPS array d is at.
 func parseOperations(d *netlink.AttributeDecoder, ops []Operation) []Operation {
-	ops = slices.Grow(ops, entries(d))
+	ops = grow(ops, entries(d))
 	d.NestedArray(func(_ int, od *netlink.AttributeDecoder) error {
 		var op Operation
 		for od.Next() {
@@ -198,7 +214,7 @@ func parseOperations(d *netlink.AttributeDecoder, ops []Operation) []Operation {
 // parseGroups appends the entries of the CTRL_ATTR_MCAST_GROUPS array d is
 // at. A group without a name is an error wrapping ErrMissing.
 func parseGroups(d *netlink.AttributeDecoder, groups []MulticastGroup) []MulticastGroup {
-	groups = slices.Grow(groups, entries(d))
+	groups = grow(groups, entries(d))
 	d.NestedArray(func(i int, gd *netlink.AttributeDecoder) error {
 		var g MulticastGroup
 		for gd.Next() {
