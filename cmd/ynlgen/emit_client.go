@@ -3,7 +3,9 @@ package main
 import "fmt"
 
 func (m *model) emitClient(f *file) {
-	f.use("fmt")
+	if m.raw {
+		f.use("fmt") // JoinGroup's error
+	}
 	f.use("io")
 	f.use("iter")
 	f.use("github.com/nlgo/netlink")
@@ -13,7 +15,6 @@ func (m *model) emitClient(f *file) {
 	} else {
 		m.emitGenlClient(f)
 	}
-	m.emitDumpHelper(f)
 	m.emitOps(f)
 	m.emitNotifications(f)
 	m.emitDescribe(f)
@@ -23,48 +24,43 @@ func (m *model) emitRawClient(f *file) {
 	f.p(`// A Client runs the operations of %[1]s over a netlink.Conn of protocol
 // ProtocolNumber. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c     *netlink.Conn
-	flags netlink.HeaderFlags
+	x family.Raw
 }
 
 // Dial opens a netlink socket of protocol ProtocolNumber with config (nil
-// means defaults), as netlink.Dial does, and returns a Client on it.
+// means defaults), as netlink.Dial does, and returns a Client on it. It
+// turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := netlink.Dial(ProtocolNumber, config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	return NewClient(c), nil
 }
 
 // NewClient returns a Client on c, a Conn of protocol ProtocolNumber (or
 // one of package nltest). Close closes c.
-func NewClient(c *netlink.Conn) *Client { return &Client{c: c} }
+func NewClient(c *netlink.Conn) *Client {
+	return &Client{x: family.Raw{Conn: c, Name: FamilyName, Requests: requests}}
+}
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *netlink.Conn { return c.c }
+func (c *Client) Conn() *netlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends, as netlink.Create|netlink.Excl for a
 // new object.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
-	return &Client{c: c.c, flags: c.flags | flags}
-}
-
-// execute sends the request of type typ with flags and hands each reply of
-// type rep to fn, which returns false to stop.
-func (c *Client) execute(typ uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(typ), Flags: flags | c.flags | netlink.Request}, Data: data}
-	return c.c.ExecuteEach(m, func(r netlink.Message) bool {
-		if uint16(r.Header.Type) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
+	d := *c
+	d.x.Flags |= flags
+	return &d
 }`, m.spec.Name)
+	m.emitRequests(f)
 }
 
 func (m *model) emitGenlClient(f *file) {
@@ -72,19 +68,19 @@ func (m *model) emitGenlClient(f *file) {
 	f.p(`// A Client runs the operations of the generic netlink family %[1]s over a
 // genetlink.Conn. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c       *genetlink.Conn
-	id      uint16
-	version uint8
-	flags   netlink.HeaderFlags
+	x family.Genl
 }
 
 // Dial opens a generic netlink socket with config (nil means defaults), as
 // genetlink.Dial does, and returns a Client of the family FamilyName on it.
+// It turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := genetlink.Dial(config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	cl, err := NewClient(c)
 	if err != nil {
 		c.Close()
@@ -96,130 +92,37 @@ func Dial(config *netlink.Config) (*Client, error) {
 // NewClient returns a Client on c, resolving the family FamilyName; a
 // kernel without it is an error matching os.ErrNotExist. Close closes c.
 func NewClient(c *genetlink.Conn) (*Client, error) {
-	fam, err := c.GetFamily(FamilyName)
+	x, err := family.NewGenl(c, FamilyName)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, id: fam.ID, version: fam.Version}, nil
+	x.Requests = requests
+	return &Client{x: x}, nil
 }
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *genetlink.Conn { return c.c }
+func (c *Client) Conn() *genetlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
 	d := *c
-	d.flags |= flags
+	d.x.Flags |= flags
 	return &d
-}
-
-// execute sends the request with command cmd and flags and hands each
-// reply with command rep to fn, which returns false to stop.
-func (c *Client) execute(cmd uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := genetlink.Message{Header: genetlink.Header{Command: uint8(cmd), Version: c.version}, Data: data}
-	return c.c.ExecuteEach(m, c.id, flags|c.flags, func(r genetlink.Message) bool {
-		if uint16(r.Header.Command) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
 }`, m.spec.Name)
+	m.emitRequests(f)
 }
 
-func (m *model) emitDumpHelper(f *file) {
+// emitRequests writes requests, which the Client's errors name the
+// attributes of a rejected request with.
+func (m *model) emitRequests(f *file) {
 	f.p(`
-// message is what the structs of attribute sets are to the Client.
-type message interface {
-	AppendBinary(b []byte) ([]byte, error)
-	Decode(d *netlink.AttributeDecoder, b []byte) error
-}
-
-// do runs a do: it sends req and, when rep is not nil, decodes the first
-// reply of type repType into it; without a reply it asks for an
-// acknowledgement, so that failures are reported.
-func (c *Client) do(req message, reqType uint16, rep message, repType uint16) error {
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	var flags netlink.HeaderFlags
-	if rep == nil {
-		return c.execute(reqType, b, netlink.Acknowledge, 0, func([]byte) bool { return true })
-	}
-	var d netlink.AttributeDecoder
-	var derr error
-	got := false
-	err = c.execute(reqType, b, flags, repType, func(p []byte) bool {
-		if !got {
-			got, derr = true, rep.Decode(&d, p)
-		}
-		return true
-	})
-	switch {
-	case err != nil:
-		return err
-	case derr != nil:
-		return derr
-	case !got:
-		return fmt.Errorf("%%s: no reply of type %%d", FamilyName, repType)
-	}
-	return nil
-}
-
-// dump runs a dump, decoding every reply into one value of type T.
-func dump[T any, P interface {
-	*T
-	message
-}](c *Client, req message, reqType, repType uint16) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		b, err := req.AppendBinary(nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rep := P(new(T))
-		var d netlink.AttributeDecoder
-		var derr error
-		stopped := false
-		err = c.execute(reqType, b, netlink.Dump, repType, func(p []byte) bool {
-			if derr = rep.Decode(&d, p); derr != nil {
-				return false
-			}
-			if !yield((*T)(rep), nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		switch {
-		case stopped:
-		case derr != nil:
-			yield(nil, derr)
-		case err != nil:
-			yield(nil, err)
-		}
-	}
-}
-
-// opArgs asserts the types a family.Operation passes.
-func opArgs[R any](client, req any) (*Client, *R, error) {
-	c, ok := client.(*Client)
-	if !ok {
-		return nil, nil, fmt.Errorf("%%s: client is %%T, not a *Client of the family", FamilyName, client)
-	}
-	if req == nil {
-		return c, new(R), nil
-	}
-	r, ok := req.(*R)
-	if !ok {
-		return nil, nil, fmt.Errorf("%%s: request is %%T, not %%T", FamilyName, req, r)
-	}
-	return c, r, nil
-}`)
+// requests returns the family's requests with their policies, for the
+// errors the kernel locates in one (see netlink.OpError.Locate).
+func requests() []family.Message { return Describe().Requests }`)
 }
 
 // reply returns the set of an operation's reply, when it has one.
@@ -245,7 +148,7 @@ func (m *model) emitOps(f *file) {
 				f.p("func (c *Client) %s(req *%s) (*%s, error) {", o.goName, t, t)
 				f.p("if req == nil { req = new(%s) }", t)
 				f.p("rep := new(%s)", t)
-				f.p("if err := c.do(req, %s, rep, %s); err != nil { return nil, err }", req, rep)
+				f.p("if err := family.Do(&c.x, req, %s, rep, %s); err != nil { return nil, err }", req, rep)
 				f.p("return rep, nil")
 				f.p("}")
 			} else {
@@ -253,7 +156,7 @@ func (m *model) emitOps(f *file) {
 				f.p("// waits for the acknowledgement.")
 				f.p("func (c *Client) %s(req *%s) error {", o.goName, t)
 				f.p("if req == nil { req = new(%s) }", t)
-				f.p("return c.do(req, %s, nil, 0)", req)
+				f.p("return family.Do(&c.x, req, %s, nil, 0)", req)
 				f.p("}")
 			}
 		}
@@ -265,7 +168,7 @@ func (m *model) emitOps(f *file) {
 			f.p("// the loop ends the dump.")
 			f.p("func (c *Client) %sDump(req *%s) iter.Seq2[*%s, error] {", o.goName, t, t)
 			f.p("if req == nil { req = new(%s) }", t)
-			f.p("return dump[%s](c, req, %s, %s)", t, req, rep)
+			f.p("return family.Dump[%s](&c.x, req, %s, %s)", t, req, rep)
 			f.p("}")
 		}
 	}
@@ -332,14 +235,14 @@ func (m *model) emitNotifications(f *file) {
 			}
 			f.p("default: return fmt.Errorf(\"%%s: no multicast group %%q\", FamilyName, name)")
 			f.p("}")
-			f.p("return c.c.JoinGroup(g)")
+			f.p("return c.x.Conn.JoinGroup(g)")
 			f.p("}")
 		}
 		f.p("")
 		f.p("// Receive reads one datagram and returns the notifications in it, decoded;")
 		f.p("// messages of types the family does not send unasked are left out.")
 		f.p("func (c *Client) Receive() ([]family.Notification, error) {")
-		f.p("msgs, err := c.c.Receive()")
+		f.p("msgs, err := c.x.Conn.Receive()")
 		f.p("if err != nil { return nil, err }")
 		f.p("var out []family.Notification")
 		f.p("for _, m := range msgs {")
@@ -347,16 +250,16 @@ func (m *model) emitNotifications(f *file) {
 	} else {
 		f.p("// JoinGroup subscribes the Client's Conn to the family's multicast group")
 		f.p("// called name (see the Group constants).")
-		f.p("func (c *Client) JoinGroup(name string) error { return c.c.JoinGroup(FamilyName, name) }")
+		f.p("func (c *Client) JoinGroup(name string) error { return c.x.Conn.JoinGroup(FamilyName, name) }")
 		f.p("")
 		f.p("// Receive reads one datagram and returns the family's notifications in it,")
 		f.p("// decoded; other messages are left out.")
 		f.p("func (c *Client) Receive() ([]family.Notification, error) {")
-		f.p("msgs, nms, err := c.c.Receive()")
+		f.p("msgs, nms, err := c.x.Conn.Receive()")
 		f.p("if err != nil { return nil, err }")
 		f.p("var out []family.Notification")
 		f.p("for i, m := range msgs {")
-		f.p("if uint16(nms[i].Header.Type) != c.id { continue }")
+		f.p("if uint16(nms[i].Header.Type) != c.x.ID { continue }")
 		f.p("n, ok, err := decodeNotification(uint16(m.Header.Command), m.Data)")
 	}
 	f.p("if err != nil { return out, err }")
@@ -388,7 +291,7 @@ func (m *model) emitDescribe(f *file) {
 		f.p("{Name: %q, NewRequest: func() any { return new(%s) },", o.op.Name, t)
 		if o.hasDo() {
 			f.p("Do: func(client, req any) (any, error) {")
-			f.p("c, r, err := opArgs[%s](client, req)", t)
+			f.p("c, r, err := family.OpArgs[Client, %s](FamilyName, client, req)", t)
 			f.p("if err != nil { return nil, err }")
 			if o.doReply {
 				f.p("rep, err := c.%s(r)", o.goName)
@@ -401,7 +304,7 @@ func (m *model) emitDescribe(f *file) {
 		}
 		if o.hasDump() {
 			f.p("Dump: func(client, req any) iter.Seq2[any, error] {")
-			f.p("c, r, err := opArgs[%s](client, req)", t)
+			f.p("c, r, err := family.OpArgs[Client, %s](FamilyName, client, req)", t)
 			f.p("if err != nil { return family.Fail[any](err) }")
 			f.p("return family.DumpAny(c.%sDump(r))", o.goName)
 			f.p("},")

@@ -3,7 +3,6 @@
 package ethtool
 
 import (
-	"fmt"
 	"io"
 	"iter"
 
@@ -15,19 +14,19 @@ import (
 // A Client runs the operations of the generic netlink family ethtool over a
 // genetlink.Conn. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c       *genetlink.Conn
-	id      uint16
-	version uint8
-	flags   netlink.HeaderFlags
+	x family.Genl
 }
 
 // Dial opens a generic netlink socket with config (nil means defaults), as
 // genetlink.Dial does, and returns a Client of the family FamilyName on it.
+// It turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := genetlink.Dial(config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	cl, err := NewClient(c)
 	if err != nil {
 		c.Close()
@@ -39,127 +38,31 @@ func Dial(config *netlink.Config) (*Client, error) {
 // NewClient returns a Client on c, resolving the family FamilyName; a
 // kernel without it is an error matching os.ErrNotExist. Close closes c.
 func NewClient(c *genetlink.Conn) (*Client, error) {
-	fam, err := c.GetFamily(FamilyName)
+	x, err := family.NewGenl(c, FamilyName)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, id: fam.ID, version: fam.Version}, nil
+	x.Requests = requests
+	return &Client{x: x}, nil
 }
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *genetlink.Conn { return c.c }
+func (c *Client) Conn() *genetlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
 	d := *c
-	d.flags |= flags
+	d.x.Flags |= flags
 	return &d
 }
 
-// execute sends the request with command cmd and flags and hands each
-// reply with command rep to fn, which returns false to stop.
-func (c *Client) execute(cmd uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := genetlink.Message{Header: genetlink.Header{Command: uint8(cmd), Version: c.version}, Data: data}
-	return c.c.ExecuteEach(m, c.id, flags|c.flags, func(r genetlink.Message) bool {
-		if uint16(r.Header.Command) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
-}
-
-// message is what the structs of attribute sets are to the Client.
-type message interface {
-	AppendBinary(b []byte) ([]byte, error)
-	Decode(d *netlink.AttributeDecoder, b []byte) error
-}
-
-// do runs a do: it sends req and, when rep is not nil, decodes the first
-// reply of type repType into it; without a reply it asks for an
-// acknowledgement, so that failures are reported.
-func (c *Client) do(req message, reqType uint16, rep message, repType uint16) error {
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	var flags netlink.HeaderFlags
-	if rep == nil {
-		return c.execute(reqType, b, netlink.Acknowledge, 0, func([]byte) bool { return true })
-	}
-	var d netlink.AttributeDecoder
-	var derr error
-	got := false
-	err = c.execute(reqType, b, flags, repType, func(p []byte) bool {
-		if !got {
-			got, derr = true, rep.Decode(&d, p)
-		}
-		return true
-	})
-	switch {
-	case err != nil:
-		return err
-	case derr != nil:
-		return derr
-	case !got:
-		return fmt.Errorf("%s: no reply of type %d", FamilyName, repType)
-	}
-	return nil
-}
-
-// dump runs a dump, decoding every reply into one value of type T.
-func dump[T any, P interface {
-	*T
-	message
-}](c *Client, req message, reqType, repType uint16) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		b, err := req.AppendBinary(nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rep := P(new(T))
-		var d netlink.AttributeDecoder
-		var derr error
-		stopped := false
-		err = c.execute(reqType, b, netlink.Dump, repType, func(p []byte) bool {
-			if derr = rep.Decode(&d, p); derr != nil {
-				return false
-			}
-			if !yield((*T)(rep), nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		switch {
-		case stopped:
-		case derr != nil:
-			yield(nil, derr)
-		case err != nil:
-			yield(nil, err)
-		}
-	}
-}
-
-// opArgs asserts the types a family.Operation passes.
-func opArgs[R any](client, req any) (*Client, *R, error) {
-	c, ok := client.(*Client)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: client is %T, not a *Client of the family", FamilyName, client)
-	}
-	if req == nil {
-		return c, new(R), nil
-	}
-	r, ok := req.(*R)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: request is %T, not %T", FamilyName, req, r)
-	}
-	return c, r, nil
-}
+// requests returns the family's requests with their policies, for the
+// errors the kernel locates in one (see netlink.OpError.Locate).
+func requests() []family.Message { return Describe().Requests }
 
 // StrsetGet runs the do of strset-get: it sends req (nil is empty) as CmdStrsetGetRequest and
 // returns the reply.
@@ -168,7 +71,7 @@ func (c *Client) StrsetGet(req *Strset) (*Strset, error) {
 		req = new(Strset)
 	}
 	rep := new(Strset)
-	if err := c.do(req, CmdStrsetGetRequest, rep, CmdStrsetGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdStrsetGetRequest, rep, CmdStrsetGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -182,7 +85,7 @@ func (c *Client) StrsetGetDump(req *Strset) iter.Seq2[*Strset, error] {
 	if req == nil {
 		req = new(Strset)
 	}
-	return dump[Strset](c, req, CmdStrsetGetRequest, CmdStrsetGetReply)
+	return family.Dump[Strset](&c.x, req, CmdStrsetGetRequest, CmdStrsetGetReply)
 }
 
 // LinkinfoGet runs the do of linkinfo-get: it sends req (nil is empty) as CmdLinkinfoGetRequest and
@@ -192,7 +95,7 @@ func (c *Client) LinkinfoGet(req *Linkinfo) (*Linkinfo, error) {
 		req = new(Linkinfo)
 	}
 	rep := new(Linkinfo)
-	if err := c.do(req, CmdLinkinfoGetRequest, rep, CmdLinkinfoGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdLinkinfoGetRequest, rep, CmdLinkinfoGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -206,7 +109,7 @@ func (c *Client) LinkinfoGetDump(req *Linkinfo) iter.Seq2[*Linkinfo, error] {
 	if req == nil {
 		req = new(Linkinfo)
 	}
-	return dump[Linkinfo](c, req, CmdLinkinfoGetRequest, CmdLinkinfoGetReply)
+	return family.Dump[Linkinfo](&c.x, req, CmdLinkinfoGetRequest, CmdLinkinfoGetReply)
 }
 
 // LinkinfoSet runs the do of linkinfo-set: it sends req (nil is empty) as CmdLinkinfoSetRequest and
@@ -215,7 +118,7 @@ func (c *Client) LinkinfoSet(req *Linkinfo) error {
 	if req == nil {
 		req = new(Linkinfo)
 	}
-	return c.do(req, CmdLinkinfoSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdLinkinfoSetRequest, nil, 0)
 }
 
 // LinkmodesGet runs the do of linkmodes-get: it sends req (nil is empty) as CmdLinkmodesGetRequest and
@@ -225,7 +128,7 @@ func (c *Client) LinkmodesGet(req *Linkmodes) (*Linkmodes, error) {
 		req = new(Linkmodes)
 	}
 	rep := new(Linkmodes)
-	if err := c.do(req, CmdLinkmodesGetRequest, rep, CmdLinkmodesGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdLinkmodesGetRequest, rep, CmdLinkmodesGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -239,7 +142,7 @@ func (c *Client) LinkmodesGetDump(req *Linkmodes) iter.Seq2[*Linkmodes, error] {
 	if req == nil {
 		req = new(Linkmodes)
 	}
-	return dump[Linkmodes](c, req, CmdLinkmodesGetRequest, CmdLinkmodesGetReply)
+	return family.Dump[Linkmodes](&c.x, req, CmdLinkmodesGetRequest, CmdLinkmodesGetReply)
 }
 
 // LinkmodesSet runs the do of linkmodes-set: it sends req (nil is empty) as CmdLinkmodesSetRequest and
@@ -248,7 +151,7 @@ func (c *Client) LinkmodesSet(req *Linkmodes) error {
 	if req == nil {
 		req = new(Linkmodes)
 	}
-	return c.do(req, CmdLinkmodesSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdLinkmodesSetRequest, nil, 0)
 }
 
 // LinkstateGet runs the do of linkstate-get: it sends req (nil is empty) as CmdLinkstateGetRequest and
@@ -258,7 +161,7 @@ func (c *Client) LinkstateGet(req *Linkstate) (*Linkstate, error) {
 		req = new(Linkstate)
 	}
 	rep := new(Linkstate)
-	if err := c.do(req, CmdLinkstateGetRequest, rep, CmdLinkstateGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdLinkstateGetRequest, rep, CmdLinkstateGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -272,7 +175,7 @@ func (c *Client) LinkstateGetDump(req *Linkstate) iter.Seq2[*Linkstate, error] {
 	if req == nil {
 		req = new(Linkstate)
 	}
-	return dump[Linkstate](c, req, CmdLinkstateGetRequest, CmdLinkstateGetReply)
+	return family.Dump[Linkstate](&c.x, req, CmdLinkstateGetRequest, CmdLinkstateGetReply)
 }
 
 // DebugGet runs the do of debug-get: it sends req (nil is empty) as CmdDebugGetRequest and
@@ -282,7 +185,7 @@ func (c *Client) DebugGet(req *Debug) (*Debug, error) {
 		req = new(Debug)
 	}
 	rep := new(Debug)
-	if err := c.do(req, CmdDebugGetRequest, rep, CmdDebugGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdDebugGetRequest, rep, CmdDebugGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -296,7 +199,7 @@ func (c *Client) DebugGetDump(req *Debug) iter.Seq2[*Debug, error] {
 	if req == nil {
 		req = new(Debug)
 	}
-	return dump[Debug](c, req, CmdDebugGetRequest, CmdDebugGetReply)
+	return family.Dump[Debug](&c.x, req, CmdDebugGetRequest, CmdDebugGetReply)
 }
 
 // DebugSet runs the do of debug-set: it sends req (nil is empty) as CmdDebugSetRequest and
@@ -305,7 +208,7 @@ func (c *Client) DebugSet(req *Debug) error {
 	if req == nil {
 		req = new(Debug)
 	}
-	return c.do(req, CmdDebugSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdDebugSetRequest, nil, 0)
 }
 
 // WolGet runs the do of wol-get: it sends req (nil is empty) as CmdWolGetRequest and
@@ -315,7 +218,7 @@ func (c *Client) WolGet(req *Wol) (*Wol, error) {
 		req = new(Wol)
 	}
 	rep := new(Wol)
-	if err := c.do(req, CmdWolGetRequest, rep, CmdWolGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdWolGetRequest, rep, CmdWolGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -329,7 +232,7 @@ func (c *Client) WolGetDump(req *Wol) iter.Seq2[*Wol, error] {
 	if req == nil {
 		req = new(Wol)
 	}
-	return dump[Wol](c, req, CmdWolGetRequest, CmdWolGetReply)
+	return family.Dump[Wol](&c.x, req, CmdWolGetRequest, CmdWolGetReply)
 }
 
 // WolSet runs the do of wol-set: it sends req (nil is empty) as CmdWolSetRequest and
@@ -338,7 +241,7 @@ func (c *Client) WolSet(req *Wol) error {
 	if req == nil {
 		req = new(Wol)
 	}
-	return c.do(req, CmdWolSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdWolSetRequest, nil, 0)
 }
 
 // FeaturesGet runs the do of features-get: it sends req (nil is empty) as CmdFeaturesGetRequest and
@@ -348,7 +251,7 @@ func (c *Client) FeaturesGet(req *Features) (*Features, error) {
 		req = new(Features)
 	}
 	rep := new(Features)
-	if err := c.do(req, CmdFeaturesGetRequest, rep, CmdFeaturesGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdFeaturesGetRequest, rep, CmdFeaturesGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -362,7 +265,7 @@ func (c *Client) FeaturesGetDump(req *Features) iter.Seq2[*Features, error] {
 	if req == nil {
 		req = new(Features)
 	}
-	return dump[Features](c, req, CmdFeaturesGetRequest, CmdFeaturesGetReply)
+	return family.Dump[Features](&c.x, req, CmdFeaturesGetRequest, CmdFeaturesGetReply)
 }
 
 // FeaturesSet runs the do of features-set: it sends req (nil is empty) as CmdFeaturesSetRequest and
@@ -372,7 +275,7 @@ func (c *Client) FeaturesSet(req *Features) (*Features, error) {
 		req = new(Features)
 	}
 	rep := new(Features)
-	if err := c.do(req, CmdFeaturesSetRequest, rep, CmdFeaturesSetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdFeaturesSetRequest, rep, CmdFeaturesSetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -385,7 +288,7 @@ func (c *Client) PrivflagsGet(req *Privflags) (*Privflags, error) {
 		req = new(Privflags)
 	}
 	rep := new(Privflags)
-	if err := c.do(req, CmdPrivflagsGetRequest, rep, CmdPrivflagsGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPrivflagsGetRequest, rep, CmdPrivflagsGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -399,7 +302,7 @@ func (c *Client) PrivflagsGetDump(req *Privflags) iter.Seq2[*Privflags, error] {
 	if req == nil {
 		req = new(Privflags)
 	}
-	return dump[Privflags](c, req, CmdPrivflagsGetRequest, CmdPrivflagsGetReply)
+	return family.Dump[Privflags](&c.x, req, CmdPrivflagsGetRequest, CmdPrivflagsGetReply)
 }
 
 // PrivflagsSet runs the do of privflags-set: it sends req (nil is empty) as CmdPrivflagsSetRequest and
@@ -408,7 +311,7 @@ func (c *Client) PrivflagsSet(req *Privflags) error {
 	if req == nil {
 		req = new(Privflags)
 	}
-	return c.do(req, CmdPrivflagsSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdPrivflagsSetRequest, nil, 0)
 }
 
 // RingsGet runs the do of rings-get: it sends req (nil is empty) as CmdRingsGetRequest and
@@ -418,7 +321,7 @@ func (c *Client) RingsGet(req *Rings) (*Rings, error) {
 		req = new(Rings)
 	}
 	rep := new(Rings)
-	if err := c.do(req, CmdRingsGetRequest, rep, CmdRingsGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdRingsGetRequest, rep, CmdRingsGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -432,7 +335,7 @@ func (c *Client) RingsGetDump(req *Rings) iter.Seq2[*Rings, error] {
 	if req == nil {
 		req = new(Rings)
 	}
-	return dump[Rings](c, req, CmdRingsGetRequest, CmdRingsGetReply)
+	return family.Dump[Rings](&c.x, req, CmdRingsGetRequest, CmdRingsGetReply)
 }
 
 // RingsSet runs the do of rings-set: it sends req (nil is empty) as CmdRingsSetRequest and
@@ -441,7 +344,7 @@ func (c *Client) RingsSet(req *Rings) error {
 	if req == nil {
 		req = new(Rings)
 	}
-	return c.do(req, CmdRingsSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdRingsSetRequest, nil, 0)
 }
 
 // ChannelsGet runs the do of channels-get: it sends req (nil is empty) as CmdChannelsGetRequest and
@@ -451,7 +354,7 @@ func (c *Client) ChannelsGet(req *Channels) (*Channels, error) {
 		req = new(Channels)
 	}
 	rep := new(Channels)
-	if err := c.do(req, CmdChannelsGetRequest, rep, CmdChannelsGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdChannelsGetRequest, rep, CmdChannelsGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -465,7 +368,7 @@ func (c *Client) ChannelsGetDump(req *Channels) iter.Seq2[*Channels, error] {
 	if req == nil {
 		req = new(Channels)
 	}
-	return dump[Channels](c, req, CmdChannelsGetRequest, CmdChannelsGetReply)
+	return family.Dump[Channels](&c.x, req, CmdChannelsGetRequest, CmdChannelsGetReply)
 }
 
 // ChannelsSet runs the do of channels-set: it sends req (nil is empty) as CmdChannelsSetRequest and
@@ -474,7 +377,7 @@ func (c *Client) ChannelsSet(req *Channels) error {
 	if req == nil {
 		req = new(Channels)
 	}
-	return c.do(req, CmdChannelsSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdChannelsSetRequest, nil, 0)
 }
 
 // CoalesceGet runs the do of coalesce-get: it sends req (nil is empty) as CmdCoalesceGetRequest and
@@ -484,7 +387,7 @@ func (c *Client) CoalesceGet(req *Coalesce) (*Coalesce, error) {
 		req = new(Coalesce)
 	}
 	rep := new(Coalesce)
-	if err := c.do(req, CmdCoalesceGetRequest, rep, CmdCoalesceGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdCoalesceGetRequest, rep, CmdCoalesceGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -498,7 +401,7 @@ func (c *Client) CoalesceGetDump(req *Coalesce) iter.Seq2[*Coalesce, error] {
 	if req == nil {
 		req = new(Coalesce)
 	}
-	return dump[Coalesce](c, req, CmdCoalesceGetRequest, CmdCoalesceGetReply)
+	return family.Dump[Coalesce](&c.x, req, CmdCoalesceGetRequest, CmdCoalesceGetReply)
 }
 
 // CoalesceSet runs the do of coalesce-set: it sends req (nil is empty) as CmdCoalesceSetRequest and
@@ -507,7 +410,7 @@ func (c *Client) CoalesceSet(req *Coalesce) error {
 	if req == nil {
 		req = new(Coalesce)
 	}
-	return c.do(req, CmdCoalesceSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdCoalesceSetRequest, nil, 0)
 }
 
 // PauseGet runs the do of pause-get: it sends req (nil is empty) as CmdPauseGetRequest and
@@ -517,7 +420,7 @@ func (c *Client) PauseGet(req *Pause) (*Pause, error) {
 		req = new(Pause)
 	}
 	rep := new(Pause)
-	if err := c.do(req, CmdPauseGetRequest, rep, CmdPauseGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPauseGetRequest, rep, CmdPauseGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -531,7 +434,7 @@ func (c *Client) PauseGetDump(req *Pause) iter.Seq2[*Pause, error] {
 	if req == nil {
 		req = new(Pause)
 	}
-	return dump[Pause](c, req, CmdPauseGetRequest, CmdPauseGetReply)
+	return family.Dump[Pause](&c.x, req, CmdPauseGetRequest, CmdPauseGetReply)
 }
 
 // PauseSet runs the do of pause-set: it sends req (nil is empty) as CmdPauseSetRequest and
@@ -540,7 +443,7 @@ func (c *Client) PauseSet(req *Pause) error {
 	if req == nil {
 		req = new(Pause)
 	}
-	return c.do(req, CmdPauseSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdPauseSetRequest, nil, 0)
 }
 
 // EeeGet runs the do of eee-get: it sends req (nil is empty) as CmdEeeGetRequest and
@@ -550,7 +453,7 @@ func (c *Client) EeeGet(req *Eee) (*Eee, error) {
 		req = new(Eee)
 	}
 	rep := new(Eee)
-	if err := c.do(req, CmdEeeGetRequest, rep, CmdEeeGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdEeeGetRequest, rep, CmdEeeGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -564,7 +467,7 @@ func (c *Client) EeeGetDump(req *Eee) iter.Seq2[*Eee, error] {
 	if req == nil {
 		req = new(Eee)
 	}
-	return dump[Eee](c, req, CmdEeeGetRequest, CmdEeeGetReply)
+	return family.Dump[Eee](&c.x, req, CmdEeeGetRequest, CmdEeeGetReply)
 }
 
 // EeeSet runs the do of eee-set: it sends req (nil is empty) as CmdEeeSetRequest and
@@ -573,7 +476,7 @@ func (c *Client) EeeSet(req *Eee) error {
 	if req == nil {
 		req = new(Eee)
 	}
-	return c.do(req, CmdEeeSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdEeeSetRequest, nil, 0)
 }
 
 // TsinfoGet runs the do of tsinfo-get: it sends req (nil is empty) as CmdTsinfoGetRequest and
@@ -583,7 +486,7 @@ func (c *Client) TsinfoGet(req *Tsinfo) (*Tsinfo, error) {
 		req = new(Tsinfo)
 	}
 	rep := new(Tsinfo)
-	if err := c.do(req, CmdTsinfoGetRequest, rep, CmdTsinfoGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdTsinfoGetRequest, rep, CmdTsinfoGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -597,7 +500,7 @@ func (c *Client) TsinfoGetDump(req *Tsinfo) iter.Seq2[*Tsinfo, error] {
 	if req == nil {
 		req = new(Tsinfo)
 	}
-	return dump[Tsinfo](c, req, CmdTsinfoGetRequest, CmdTsinfoGetReply)
+	return family.Dump[Tsinfo](&c.x, req, CmdTsinfoGetRequest, CmdTsinfoGetReply)
 }
 
 // CableTestAct runs the do of cable-test-act: it sends req (nil is empty) as CmdCableTestActRequest and
@@ -606,7 +509,7 @@ func (c *Client) CableTestAct(req *CableTest) error {
 	if req == nil {
 		req = new(CableTest)
 	}
-	return c.do(req, CmdCableTestActRequest, nil, 0)
+	return family.Do(&c.x, req, CmdCableTestActRequest, nil, 0)
 }
 
 // CableTestTdrAct runs the do of cable-test-tdr-act: it sends req (nil is empty) as CmdCableTestTdrActRequest and
@@ -615,7 +518,7 @@ func (c *Client) CableTestTdrAct(req *CableTestTdr) error {
 	if req == nil {
 		req = new(CableTestTdr)
 	}
-	return c.do(req, CmdCableTestTdrActRequest, nil, 0)
+	return family.Do(&c.x, req, CmdCableTestTdrActRequest, nil, 0)
 }
 
 // TunnelInfoGet runs the do of tunnel-info-get: it sends req (nil is empty) as CmdTunnelInfoGetRequest and
@@ -625,7 +528,7 @@ func (c *Client) TunnelInfoGet(req *TunnelInfo) (*TunnelInfo, error) {
 		req = new(TunnelInfo)
 	}
 	rep := new(TunnelInfo)
-	if err := c.do(req, CmdTunnelInfoGetRequest, rep, CmdTunnelInfoGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdTunnelInfoGetRequest, rep, CmdTunnelInfoGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -639,7 +542,7 @@ func (c *Client) TunnelInfoGetDump(req *TunnelInfo) iter.Seq2[*TunnelInfo, error
 	if req == nil {
 		req = new(TunnelInfo)
 	}
-	return dump[TunnelInfo](c, req, CmdTunnelInfoGetRequest, CmdTunnelInfoGetReply)
+	return family.Dump[TunnelInfo](&c.x, req, CmdTunnelInfoGetRequest, CmdTunnelInfoGetReply)
 }
 
 // FecGet runs the do of fec-get: it sends req (nil is empty) as CmdFecGetRequest and
@@ -649,7 +552,7 @@ func (c *Client) FecGet(req *Fec) (*Fec, error) {
 		req = new(Fec)
 	}
 	rep := new(Fec)
-	if err := c.do(req, CmdFecGetRequest, rep, CmdFecGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdFecGetRequest, rep, CmdFecGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -663,7 +566,7 @@ func (c *Client) FecGetDump(req *Fec) iter.Seq2[*Fec, error] {
 	if req == nil {
 		req = new(Fec)
 	}
-	return dump[Fec](c, req, CmdFecGetRequest, CmdFecGetReply)
+	return family.Dump[Fec](&c.x, req, CmdFecGetRequest, CmdFecGetReply)
 }
 
 // FecSet runs the do of fec-set: it sends req (nil is empty) as CmdFecSetRequest and
@@ -672,7 +575,7 @@ func (c *Client) FecSet(req *Fec) error {
 	if req == nil {
 		req = new(Fec)
 	}
-	return c.do(req, CmdFecSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdFecSetRequest, nil, 0)
 }
 
 // ModuleEepromGet runs the do of module-eeprom-get: it sends req (nil is empty) as CmdModuleEepromGetRequest and
@@ -682,7 +585,7 @@ func (c *Client) ModuleEepromGet(req *ModuleEeprom) (*ModuleEeprom, error) {
 		req = new(ModuleEeprom)
 	}
 	rep := new(ModuleEeprom)
-	if err := c.do(req, CmdModuleEepromGetRequest, rep, CmdModuleEepromGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdModuleEepromGetRequest, rep, CmdModuleEepromGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -696,7 +599,7 @@ func (c *Client) ModuleEepromGetDump(req *ModuleEeprom) iter.Seq2[*ModuleEeprom,
 	if req == nil {
 		req = new(ModuleEeprom)
 	}
-	return dump[ModuleEeprom](c, req, CmdModuleEepromGetRequest, CmdModuleEepromGetReply)
+	return family.Dump[ModuleEeprom](&c.x, req, CmdModuleEepromGetRequest, CmdModuleEepromGetReply)
 }
 
 // StatsGet runs the do of stats-get: it sends req (nil is empty) as CmdStatsGetRequest and
@@ -706,7 +609,7 @@ func (c *Client) StatsGet(req *Stats) (*Stats, error) {
 		req = new(Stats)
 	}
 	rep := new(Stats)
-	if err := c.do(req, CmdStatsGetRequest, rep, CmdStatsGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdStatsGetRequest, rep, CmdStatsGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -720,7 +623,7 @@ func (c *Client) StatsGetDump(req *Stats) iter.Seq2[*Stats, error] {
 	if req == nil {
 		req = new(Stats)
 	}
-	return dump[Stats](c, req, CmdStatsGetRequest, CmdStatsGetReply)
+	return family.Dump[Stats](&c.x, req, CmdStatsGetRequest, CmdStatsGetReply)
 }
 
 // PhcVclocksGet runs the do of phc-vclocks-get: it sends req (nil is empty) as CmdPhcVclocksGetRequest and
@@ -730,7 +633,7 @@ func (c *Client) PhcVclocksGet(req *PhcVclocks) (*PhcVclocks, error) {
 		req = new(PhcVclocks)
 	}
 	rep := new(PhcVclocks)
-	if err := c.do(req, CmdPhcVclocksGetRequest, rep, CmdPhcVclocksGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPhcVclocksGetRequest, rep, CmdPhcVclocksGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -744,7 +647,7 @@ func (c *Client) PhcVclocksGetDump(req *PhcVclocks) iter.Seq2[*PhcVclocks, error
 	if req == nil {
 		req = new(PhcVclocks)
 	}
-	return dump[PhcVclocks](c, req, CmdPhcVclocksGetRequest, CmdPhcVclocksGetReply)
+	return family.Dump[PhcVclocks](&c.x, req, CmdPhcVclocksGetRequest, CmdPhcVclocksGetReply)
 }
 
 // ModuleGet runs the do of module-get: it sends req (nil is empty) as CmdModuleGetRequest and
@@ -754,7 +657,7 @@ func (c *Client) ModuleGet(req *Module) (*Module, error) {
 		req = new(Module)
 	}
 	rep := new(Module)
-	if err := c.do(req, CmdModuleGetRequest, rep, CmdModuleGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdModuleGetRequest, rep, CmdModuleGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -768,7 +671,7 @@ func (c *Client) ModuleGetDump(req *Module) iter.Seq2[*Module, error] {
 	if req == nil {
 		req = new(Module)
 	}
-	return dump[Module](c, req, CmdModuleGetRequest, CmdModuleGetReply)
+	return family.Dump[Module](&c.x, req, CmdModuleGetRequest, CmdModuleGetReply)
 }
 
 // ModuleSet runs the do of module-set: it sends req (nil is empty) as CmdModuleSetRequest and
@@ -777,7 +680,7 @@ func (c *Client) ModuleSet(req *Module) error {
 	if req == nil {
 		req = new(Module)
 	}
-	return c.do(req, CmdModuleSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdModuleSetRequest, nil, 0)
 }
 
 // PseGet runs the do of pse-get: it sends req (nil is empty) as CmdPseGetRequest and
@@ -787,7 +690,7 @@ func (c *Client) PseGet(req *Pse) (*Pse, error) {
 		req = new(Pse)
 	}
 	rep := new(Pse)
-	if err := c.do(req, CmdPseGetRequest, rep, CmdPseGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPseGetRequest, rep, CmdPseGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -801,7 +704,7 @@ func (c *Client) PseGetDump(req *Pse) iter.Seq2[*Pse, error] {
 	if req == nil {
 		req = new(Pse)
 	}
-	return dump[Pse](c, req, CmdPseGetRequest, CmdPseGetReply)
+	return family.Dump[Pse](&c.x, req, CmdPseGetRequest, CmdPseGetReply)
 }
 
 // PseSet runs the do of pse-set: it sends req (nil is empty) as CmdPseSetRequest and
@@ -810,7 +713,7 @@ func (c *Client) PseSet(req *Pse) error {
 	if req == nil {
 		req = new(Pse)
 	}
-	return c.do(req, CmdPseSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdPseSetRequest, nil, 0)
 }
 
 // RssGet runs the do of rss-get: it sends req (nil is empty) as CmdRssGetRequest and
@@ -820,7 +723,7 @@ func (c *Client) RssGet(req *Rss) (*Rss, error) {
 		req = new(Rss)
 	}
 	rep := new(Rss)
-	if err := c.do(req, CmdRssGetRequest, rep, CmdRssGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdRssGetRequest, rep, CmdRssGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -834,7 +737,7 @@ func (c *Client) RssGetDump(req *Rss) iter.Seq2[*Rss, error] {
 	if req == nil {
 		req = new(Rss)
 	}
-	return dump[Rss](c, req, CmdRssGetRequest, CmdRssGetReply)
+	return family.Dump[Rss](&c.x, req, CmdRssGetRequest, CmdRssGetReply)
 }
 
 // PlcaGetCfg runs the do of plca-get-cfg: it sends req (nil is empty) as CmdPlcaGetCfgRequest and
@@ -844,7 +747,7 @@ func (c *Client) PlcaGetCfg(req *Plca) (*Plca, error) {
 		req = new(Plca)
 	}
 	rep := new(Plca)
-	if err := c.do(req, CmdPlcaGetCfgRequest, rep, CmdPlcaGetCfgReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPlcaGetCfgRequest, rep, CmdPlcaGetCfgReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -858,7 +761,7 @@ func (c *Client) PlcaGetCfgDump(req *Plca) iter.Seq2[*Plca, error] {
 	if req == nil {
 		req = new(Plca)
 	}
-	return dump[Plca](c, req, CmdPlcaGetCfgRequest, CmdPlcaGetCfgReply)
+	return family.Dump[Plca](&c.x, req, CmdPlcaGetCfgRequest, CmdPlcaGetCfgReply)
 }
 
 // PlcaSetCfg runs the do of plca-set-cfg: it sends req (nil is empty) as CmdPlcaSetCfgRequest and
@@ -867,7 +770,7 @@ func (c *Client) PlcaSetCfg(req *Plca) error {
 	if req == nil {
 		req = new(Plca)
 	}
-	return c.do(req, CmdPlcaSetCfgRequest, nil, 0)
+	return family.Do(&c.x, req, CmdPlcaSetCfgRequest, nil, 0)
 }
 
 // PlcaGetStatus runs the do of plca-get-status: it sends req (nil is empty) as CmdPlcaGetStatusRequest and
@@ -877,7 +780,7 @@ func (c *Client) PlcaGetStatus(req *Plca) (*Plca, error) {
 		req = new(Plca)
 	}
 	rep := new(Plca)
-	if err := c.do(req, CmdPlcaGetStatusRequest, rep, CmdPlcaGetStatusReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPlcaGetStatusRequest, rep, CmdPlcaGetStatusReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -891,7 +794,7 @@ func (c *Client) PlcaGetStatusDump(req *Plca) iter.Seq2[*Plca, error] {
 	if req == nil {
 		req = new(Plca)
 	}
-	return dump[Plca](c, req, CmdPlcaGetStatusRequest, CmdPlcaGetStatusReply)
+	return family.Dump[Plca](&c.x, req, CmdPlcaGetStatusRequest, CmdPlcaGetStatusReply)
 }
 
 // MmGet runs the do of mm-get: it sends req (nil is empty) as CmdMmGetRequest and
@@ -901,7 +804,7 @@ func (c *Client) MmGet(req *Mm) (*Mm, error) {
 		req = new(Mm)
 	}
 	rep := new(Mm)
-	if err := c.do(req, CmdMmGetRequest, rep, CmdMmGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdMmGetRequest, rep, CmdMmGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -915,7 +818,7 @@ func (c *Client) MmGetDump(req *Mm) iter.Seq2[*Mm, error] {
 	if req == nil {
 		req = new(Mm)
 	}
-	return dump[Mm](c, req, CmdMmGetRequest, CmdMmGetReply)
+	return family.Dump[Mm](&c.x, req, CmdMmGetRequest, CmdMmGetReply)
 }
 
 // MmSet runs the do of mm-set: it sends req (nil is empty) as CmdMmSetRequest and
@@ -924,7 +827,7 @@ func (c *Client) MmSet(req *Mm) error {
 	if req == nil {
 		req = new(Mm)
 	}
-	return c.do(req, CmdMmSetRequest, nil, 0)
+	return family.Do(&c.x, req, CmdMmSetRequest, nil, 0)
 }
 
 // ModuleFwFlashAct runs the do of module-fw-flash-act: it sends req (nil is empty) as CmdModuleFwFlashActRequest and
@@ -933,7 +836,7 @@ func (c *Client) ModuleFwFlashAct(req *ModuleFwFlash) error {
 	if req == nil {
 		req = new(ModuleFwFlash)
 	}
-	return c.do(req, CmdModuleFwFlashActRequest, nil, 0)
+	return family.Do(&c.x, req, CmdModuleFwFlashActRequest, nil, 0)
 }
 
 // PhyGet runs the do of phy-get: it sends req (nil is empty) as CmdPhyGetRequest and
@@ -943,7 +846,7 @@ func (c *Client) PhyGet(req *Phy) (*Phy, error) {
 		req = new(Phy)
 	}
 	rep := new(Phy)
-	if err := c.do(req, CmdPhyGetRequest, rep, CmdPhyGetReply); err != nil {
+	if err := family.Do(&c.x, req, CmdPhyGetRequest, rep, CmdPhyGetReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -957,7 +860,7 @@ func (c *Client) PhyGetDump(req *Phy) iter.Seq2[*Phy, error] {
 	if req == nil {
 		req = new(Phy)
 	}
-	return dump[Phy](c, req, CmdPhyGetRequest, CmdPhyGetReply)
+	return family.Dump[Phy](&c.x, req, CmdPhyGetRequest, CmdPhyGetReply)
 }
 
 // decodeNotification decodes a message of type typ the family sends
@@ -1024,18 +927,18 @@ func decodeNotification(typ uint16, b []byte) (n family.Notification, ok bool, e
 
 // JoinGroup subscribes the Client's Conn to the family's multicast group
 // called name (see the Group constants).
-func (c *Client) JoinGroup(name string) error { return c.c.JoinGroup(FamilyName, name) }
+func (c *Client) JoinGroup(name string) error { return c.x.Conn.JoinGroup(FamilyName, name) }
 
 // Receive reads one datagram and returns the family's notifications in it,
 // decoded; other messages are left out.
 func (c *Client) Receive() ([]family.Notification, error) {
-	msgs, nms, err := c.c.Receive()
+	msgs, nms, err := c.x.Conn.Receive()
 	if err != nil {
 		return nil, err
 	}
 	var out []family.Notification
 	for i, m := range msgs {
-		if uint16(nms[i].Header.Type) != c.id {
+		if uint16(nms[i].Header.Type) != c.x.ID {
 			continue
 		}
 		n, ok, err := decodeNotification(uint16(m.Header.Command), m.Data)
@@ -1065,7 +968,7 @@ func Describe() family.Family {
 		Operations: []family.Operation{
 			{Name: "strset-get", NewRequest: func() any { return new(Strset) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Strset](client, req)
+					c, r, err := family.OpArgs[Client, Strset](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1076,7 +979,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Strset](client, req)
+					c, r, err := family.OpArgs[Client, Strset](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1085,7 +988,7 @@ func Describe() family.Family {
 			},
 			{Name: "linkinfo-get", NewRequest: func() any { return new(Linkinfo) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Linkinfo](client, req)
+					c, r, err := family.OpArgs[Client, Linkinfo](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1096,7 +999,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Linkinfo](client, req)
+					c, r, err := family.OpArgs[Client, Linkinfo](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1105,7 +1008,7 @@ func Describe() family.Family {
 			},
 			{Name: "linkinfo-set", NewRequest: func() any { return new(Linkinfo) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Linkinfo](client, req)
+					c, r, err := family.OpArgs[Client, Linkinfo](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1114,7 +1017,7 @@ func Describe() family.Family {
 			},
 			{Name: "linkmodes-get", NewRequest: func() any { return new(Linkmodes) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Linkmodes](client, req)
+					c, r, err := family.OpArgs[Client, Linkmodes](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1125,7 +1028,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Linkmodes](client, req)
+					c, r, err := family.OpArgs[Client, Linkmodes](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1134,7 +1037,7 @@ func Describe() family.Family {
 			},
 			{Name: "linkmodes-set", NewRequest: func() any { return new(Linkmodes) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Linkmodes](client, req)
+					c, r, err := family.OpArgs[Client, Linkmodes](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1143,7 +1046,7 @@ func Describe() family.Family {
 			},
 			{Name: "linkstate-get", NewRequest: func() any { return new(Linkstate) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Linkstate](client, req)
+					c, r, err := family.OpArgs[Client, Linkstate](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1154,7 +1057,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Linkstate](client, req)
+					c, r, err := family.OpArgs[Client, Linkstate](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1163,7 +1066,7 @@ func Describe() family.Family {
 			},
 			{Name: "debug-get", NewRequest: func() any { return new(Debug) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Debug](client, req)
+					c, r, err := family.OpArgs[Client, Debug](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1174,7 +1077,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Debug](client, req)
+					c, r, err := family.OpArgs[Client, Debug](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1183,7 +1086,7 @@ func Describe() family.Family {
 			},
 			{Name: "debug-set", NewRequest: func() any { return new(Debug) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Debug](client, req)
+					c, r, err := family.OpArgs[Client, Debug](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1192,7 +1095,7 @@ func Describe() family.Family {
 			},
 			{Name: "wol-get", NewRequest: func() any { return new(Wol) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Wol](client, req)
+					c, r, err := family.OpArgs[Client, Wol](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1203,7 +1106,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Wol](client, req)
+					c, r, err := family.OpArgs[Client, Wol](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1212,7 +1115,7 @@ func Describe() family.Family {
 			},
 			{Name: "wol-set", NewRequest: func() any { return new(Wol) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Wol](client, req)
+					c, r, err := family.OpArgs[Client, Wol](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1221,7 +1124,7 @@ func Describe() family.Family {
 			},
 			{Name: "features-get", NewRequest: func() any { return new(Features) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Features](client, req)
+					c, r, err := family.OpArgs[Client, Features](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1232,7 +1135,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Features](client, req)
+					c, r, err := family.OpArgs[Client, Features](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1241,7 +1144,7 @@ func Describe() family.Family {
 			},
 			{Name: "features-set", NewRequest: func() any { return new(Features) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Features](client, req)
+					c, r, err := family.OpArgs[Client, Features](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1254,7 +1157,7 @@ func Describe() family.Family {
 			},
 			{Name: "privflags-get", NewRequest: func() any { return new(Privflags) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Privflags](client, req)
+					c, r, err := family.OpArgs[Client, Privflags](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1265,7 +1168,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Privflags](client, req)
+					c, r, err := family.OpArgs[Client, Privflags](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1274,7 +1177,7 @@ func Describe() family.Family {
 			},
 			{Name: "privflags-set", NewRequest: func() any { return new(Privflags) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Privflags](client, req)
+					c, r, err := family.OpArgs[Client, Privflags](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1283,7 +1186,7 @@ func Describe() family.Family {
 			},
 			{Name: "rings-get", NewRequest: func() any { return new(Rings) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Rings](client, req)
+					c, r, err := family.OpArgs[Client, Rings](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1294,7 +1197,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Rings](client, req)
+					c, r, err := family.OpArgs[Client, Rings](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1303,7 +1206,7 @@ func Describe() family.Family {
 			},
 			{Name: "rings-set", NewRequest: func() any { return new(Rings) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Rings](client, req)
+					c, r, err := family.OpArgs[Client, Rings](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1312,7 +1215,7 @@ func Describe() family.Family {
 			},
 			{Name: "channels-get", NewRequest: func() any { return new(Channels) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Channels](client, req)
+					c, r, err := family.OpArgs[Client, Channels](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1323,7 +1226,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Channels](client, req)
+					c, r, err := family.OpArgs[Client, Channels](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1332,7 +1235,7 @@ func Describe() family.Family {
 			},
 			{Name: "channels-set", NewRequest: func() any { return new(Channels) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Channels](client, req)
+					c, r, err := family.OpArgs[Client, Channels](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1341,7 +1244,7 @@ func Describe() family.Family {
 			},
 			{Name: "coalesce-get", NewRequest: func() any { return new(Coalesce) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Coalesce](client, req)
+					c, r, err := family.OpArgs[Client, Coalesce](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1352,7 +1255,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Coalesce](client, req)
+					c, r, err := family.OpArgs[Client, Coalesce](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1361,7 +1264,7 @@ func Describe() family.Family {
 			},
 			{Name: "coalesce-set", NewRequest: func() any { return new(Coalesce) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Coalesce](client, req)
+					c, r, err := family.OpArgs[Client, Coalesce](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1370,7 +1273,7 @@ func Describe() family.Family {
 			},
 			{Name: "pause-get", NewRequest: func() any { return new(Pause) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Pause](client, req)
+					c, r, err := family.OpArgs[Client, Pause](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1381,7 +1284,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Pause](client, req)
+					c, r, err := family.OpArgs[Client, Pause](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1390,7 +1293,7 @@ func Describe() family.Family {
 			},
 			{Name: "pause-set", NewRequest: func() any { return new(Pause) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Pause](client, req)
+					c, r, err := family.OpArgs[Client, Pause](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1399,7 +1302,7 @@ func Describe() family.Family {
 			},
 			{Name: "eee-get", NewRequest: func() any { return new(Eee) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Eee](client, req)
+					c, r, err := family.OpArgs[Client, Eee](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1410,7 +1313,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Eee](client, req)
+					c, r, err := family.OpArgs[Client, Eee](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1419,7 +1322,7 @@ func Describe() family.Family {
 			},
 			{Name: "eee-set", NewRequest: func() any { return new(Eee) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Eee](client, req)
+					c, r, err := family.OpArgs[Client, Eee](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1428,7 +1331,7 @@ func Describe() family.Family {
 			},
 			{Name: "tsinfo-get", NewRequest: func() any { return new(Tsinfo) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Tsinfo](client, req)
+					c, r, err := family.OpArgs[Client, Tsinfo](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1439,7 +1342,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Tsinfo](client, req)
+					c, r, err := family.OpArgs[Client, Tsinfo](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1448,7 +1351,7 @@ func Describe() family.Family {
 			},
 			{Name: "cable-test-act", NewRequest: func() any { return new(CableTest) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[CableTest](client, req)
+					c, r, err := family.OpArgs[Client, CableTest](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1457,7 +1360,7 @@ func Describe() family.Family {
 			},
 			{Name: "cable-test-tdr-act", NewRequest: func() any { return new(CableTestTdr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[CableTestTdr](client, req)
+					c, r, err := family.OpArgs[Client, CableTestTdr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1466,7 +1369,7 @@ func Describe() family.Family {
 			},
 			{Name: "tunnel-info-get", NewRequest: func() any { return new(TunnelInfo) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[TunnelInfo](client, req)
+					c, r, err := family.OpArgs[Client, TunnelInfo](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1477,7 +1380,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[TunnelInfo](client, req)
+					c, r, err := family.OpArgs[Client, TunnelInfo](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1486,7 +1389,7 @@ func Describe() family.Family {
 			},
 			{Name: "fec-get", NewRequest: func() any { return new(Fec) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Fec](client, req)
+					c, r, err := family.OpArgs[Client, Fec](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1497,7 +1400,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Fec](client, req)
+					c, r, err := family.OpArgs[Client, Fec](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1506,7 +1409,7 @@ func Describe() family.Family {
 			},
 			{Name: "fec-set", NewRequest: func() any { return new(Fec) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Fec](client, req)
+					c, r, err := family.OpArgs[Client, Fec](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1515,7 +1418,7 @@ func Describe() family.Family {
 			},
 			{Name: "module-eeprom-get", NewRequest: func() any { return new(ModuleEeprom) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[ModuleEeprom](client, req)
+					c, r, err := family.OpArgs[Client, ModuleEeprom](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1526,7 +1429,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[ModuleEeprom](client, req)
+					c, r, err := family.OpArgs[Client, ModuleEeprom](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1535,7 +1438,7 @@ func Describe() family.Family {
 			},
 			{Name: "stats-get", NewRequest: func() any { return new(Stats) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Stats](client, req)
+					c, r, err := family.OpArgs[Client, Stats](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1546,7 +1449,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Stats](client, req)
+					c, r, err := family.OpArgs[Client, Stats](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1555,7 +1458,7 @@ func Describe() family.Family {
 			},
 			{Name: "phc-vclocks-get", NewRequest: func() any { return new(PhcVclocks) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[PhcVclocks](client, req)
+					c, r, err := family.OpArgs[Client, PhcVclocks](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1566,7 +1469,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[PhcVclocks](client, req)
+					c, r, err := family.OpArgs[Client, PhcVclocks](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1575,7 +1478,7 @@ func Describe() family.Family {
 			},
 			{Name: "module-get", NewRequest: func() any { return new(Module) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Module](client, req)
+					c, r, err := family.OpArgs[Client, Module](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1586,7 +1489,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Module](client, req)
+					c, r, err := family.OpArgs[Client, Module](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1595,7 +1498,7 @@ func Describe() family.Family {
 			},
 			{Name: "module-set", NewRequest: func() any { return new(Module) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Module](client, req)
+					c, r, err := family.OpArgs[Client, Module](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1604,7 +1507,7 @@ func Describe() family.Family {
 			},
 			{Name: "pse-get", NewRequest: func() any { return new(Pse) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Pse](client, req)
+					c, r, err := family.OpArgs[Client, Pse](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1615,7 +1518,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Pse](client, req)
+					c, r, err := family.OpArgs[Client, Pse](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1624,7 +1527,7 @@ func Describe() family.Family {
 			},
 			{Name: "pse-set", NewRequest: func() any { return new(Pse) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Pse](client, req)
+					c, r, err := family.OpArgs[Client, Pse](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1633,7 +1536,7 @@ func Describe() family.Family {
 			},
 			{Name: "rss-get", NewRequest: func() any { return new(Rss) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Rss](client, req)
+					c, r, err := family.OpArgs[Client, Rss](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1644,7 +1547,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Rss](client, req)
+					c, r, err := family.OpArgs[Client, Rss](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1653,7 +1556,7 @@ func Describe() family.Family {
 			},
 			{Name: "plca-get-cfg", NewRequest: func() any { return new(Plca) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Plca](client, req)
+					c, r, err := family.OpArgs[Client, Plca](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1664,7 +1567,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Plca](client, req)
+					c, r, err := family.OpArgs[Client, Plca](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1673,7 +1576,7 @@ func Describe() family.Family {
 			},
 			{Name: "plca-set-cfg", NewRequest: func() any { return new(Plca) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Plca](client, req)
+					c, r, err := family.OpArgs[Client, Plca](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1682,7 +1585,7 @@ func Describe() family.Family {
 			},
 			{Name: "plca-get-status", NewRequest: func() any { return new(Plca) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Plca](client, req)
+					c, r, err := family.OpArgs[Client, Plca](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1693,7 +1596,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Plca](client, req)
+					c, r, err := family.OpArgs[Client, Plca](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1702,7 +1605,7 @@ func Describe() family.Family {
 			},
 			{Name: "mm-get", NewRequest: func() any { return new(Mm) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Mm](client, req)
+					c, r, err := family.OpArgs[Client, Mm](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1713,7 +1616,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Mm](client, req)
+					c, r, err := family.OpArgs[Client, Mm](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -1722,7 +1625,7 @@ func Describe() family.Family {
 			},
 			{Name: "mm-set", NewRequest: func() any { return new(Mm) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Mm](client, req)
+					c, r, err := family.OpArgs[Client, Mm](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1731,7 +1634,7 @@ func Describe() family.Family {
 			},
 			{Name: "module-fw-flash-act", NewRequest: func() any { return new(ModuleFwFlash) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[ModuleFwFlash](client, req)
+					c, r, err := family.OpArgs[Client, ModuleFwFlash](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1740,7 +1643,7 @@ func Describe() family.Family {
 			},
 			{Name: "phy-get", NewRequest: func() any { return new(Phy) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Phy](client, req)
+					c, r, err := family.OpArgs[Client, Phy](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -1751,7 +1654,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Phy](client, req)
+					c, r, err := family.OpArgs[Client, Phy](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}

@@ -3,7 +3,6 @@
 package mptcppm
 
 import (
-	"fmt"
 	"io"
 	"iter"
 
@@ -15,19 +14,19 @@ import (
 // A Client runs the operations of the generic netlink family mptcp_pm over a
 // genetlink.Conn. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c       *genetlink.Conn
-	id      uint16
-	version uint8
-	flags   netlink.HeaderFlags
+	x family.Genl
 }
 
 // Dial opens a generic netlink socket with config (nil means defaults), as
 // genetlink.Dial does, and returns a Client of the family FamilyName on it.
+// It turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := genetlink.Dial(config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	cl, err := NewClient(c)
 	if err != nil {
 		c.Close()
@@ -39,127 +38,31 @@ func Dial(config *netlink.Config) (*Client, error) {
 // NewClient returns a Client on c, resolving the family FamilyName; a
 // kernel without it is an error matching os.ErrNotExist. Close closes c.
 func NewClient(c *genetlink.Conn) (*Client, error) {
-	fam, err := c.GetFamily(FamilyName)
+	x, err := family.NewGenl(c, FamilyName)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, id: fam.ID, version: fam.Version}, nil
+	x.Requests = requests
+	return &Client{x: x}, nil
 }
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *genetlink.Conn { return c.c }
+func (c *Client) Conn() *genetlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
 	d := *c
-	d.flags |= flags
+	d.x.Flags |= flags
 	return &d
 }
 
-// execute sends the request with command cmd and flags and hands each
-// reply with command rep to fn, which returns false to stop.
-func (c *Client) execute(cmd uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := genetlink.Message{Header: genetlink.Header{Command: uint8(cmd), Version: c.version}, Data: data}
-	return c.c.ExecuteEach(m, c.id, flags|c.flags, func(r genetlink.Message) bool {
-		if uint16(r.Header.Command) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
-}
-
-// message is what the structs of attribute sets are to the Client.
-type message interface {
-	AppendBinary(b []byte) ([]byte, error)
-	Decode(d *netlink.AttributeDecoder, b []byte) error
-}
-
-// do runs a do: it sends req and, when rep is not nil, decodes the first
-// reply of type repType into it; without a reply it asks for an
-// acknowledgement, so that failures are reported.
-func (c *Client) do(req message, reqType uint16, rep message, repType uint16) error {
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	var flags netlink.HeaderFlags
-	if rep == nil {
-		return c.execute(reqType, b, netlink.Acknowledge, 0, func([]byte) bool { return true })
-	}
-	var d netlink.AttributeDecoder
-	var derr error
-	got := false
-	err = c.execute(reqType, b, flags, repType, func(p []byte) bool {
-		if !got {
-			got, derr = true, rep.Decode(&d, p)
-		}
-		return true
-	})
-	switch {
-	case err != nil:
-		return err
-	case derr != nil:
-		return derr
-	case !got:
-		return fmt.Errorf("%s: no reply of type %d", FamilyName, repType)
-	}
-	return nil
-}
-
-// dump runs a dump, decoding every reply into one value of type T.
-func dump[T any, P interface {
-	*T
-	message
-}](c *Client, req message, reqType, repType uint16) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		b, err := req.AppendBinary(nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rep := P(new(T))
-		var d netlink.AttributeDecoder
-		var derr error
-		stopped := false
-		err = c.execute(reqType, b, netlink.Dump, repType, func(p []byte) bool {
-			if derr = rep.Decode(&d, p); derr != nil {
-				return false
-			}
-			if !yield((*T)(rep), nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		switch {
-		case stopped:
-		case derr != nil:
-			yield(nil, derr)
-		case err != nil:
-			yield(nil, err)
-		}
-	}
-}
-
-// opArgs asserts the types a family.Operation passes.
-func opArgs[R any](client, req any) (*Client, *R, error) {
-	c, ok := client.(*Client)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: client is %T, not a *Client of the family", FamilyName, client)
-	}
-	if req == nil {
-		return c, new(R), nil
-	}
-	r, ok := req.(*R)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: request is %T, not %T", FamilyName, req, r)
-	}
-	return c, r, nil
-}
+// requests returns the family's requests with their policies, for the
+// errors the kernel locates in one (see netlink.OpError.Locate).
+func requests() []family.Message { return Describe().Requests }
 
 // AddAddr runs the do of add-addr: it sends req (nil is empty) as CmdAddAddr and
 // waits for the acknowledgement.
@@ -167,7 +70,7 @@ func (c *Client) AddAddr(req *Endpoint) error {
 	if req == nil {
 		req = new(Endpoint)
 	}
-	return c.do(req, CmdAddAddr, nil, 0)
+	return family.Do(&c.x, req, CmdAddAddr, nil, 0)
 }
 
 // DelAddr runs the do of del-addr: it sends req (nil is empty) as CmdDelAddr and
@@ -176,7 +79,7 @@ func (c *Client) DelAddr(req *Endpoint) error {
 	if req == nil {
 		req = new(Endpoint)
 	}
-	return c.do(req, CmdDelAddr, nil, 0)
+	return family.Do(&c.x, req, CmdDelAddr, nil, 0)
 }
 
 // GetAddr runs the do of get-addr: it sends req (nil is empty) as CmdGetAddr and
@@ -186,7 +89,7 @@ func (c *Client) GetAddr(req *Attr) (*Attr, error) {
 		req = new(Attr)
 	}
 	rep := new(Attr)
-	if err := c.do(req, CmdGetAddr, rep, CmdGetAddr); err != nil {
+	if err := family.Do(&c.x, req, CmdGetAddr, rep, CmdGetAddr); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -200,7 +103,7 @@ func (c *Client) GetAddrDump(req *Attr) iter.Seq2[*Attr, error] {
 	if req == nil {
 		req = new(Attr)
 	}
-	return dump[Attr](c, req, CmdGetAddr, CmdGetAddr)
+	return family.Dump[Attr](&c.x, req, CmdGetAddr, CmdGetAddr)
 }
 
 // FlushAddrs runs the do of flush-addrs: it sends req (nil is empty) as CmdFlushAddrs and
@@ -209,7 +112,7 @@ func (c *Client) FlushAddrs(req *Endpoint) error {
 	if req == nil {
 		req = new(Endpoint)
 	}
-	return c.do(req, CmdFlushAddrs, nil, 0)
+	return family.Do(&c.x, req, CmdFlushAddrs, nil, 0)
 }
 
 // SetLimits runs the do of set-limits: it sends req (nil is empty) as CmdSetLimits and
@@ -218,7 +121,7 @@ func (c *Client) SetLimits(req *Attr) error {
 	if req == nil {
 		req = new(Attr)
 	}
-	return c.do(req, CmdSetLimits, nil, 0)
+	return family.Do(&c.x, req, CmdSetLimits, nil, 0)
 }
 
 // GetLimits runs the do of get-limits: it sends req (nil is empty) as CmdGetLimits and
@@ -228,7 +131,7 @@ func (c *Client) GetLimits(req *Attr) (*Attr, error) {
 		req = new(Attr)
 	}
 	rep := new(Attr)
-	if err := c.do(req, CmdGetLimits, rep, CmdGetLimits); err != nil {
+	if err := family.Do(&c.x, req, CmdGetLimits, rep, CmdGetLimits); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -240,7 +143,7 @@ func (c *Client) SetFlags(req *Attr) error {
 	if req == nil {
 		req = new(Attr)
 	}
-	return c.do(req, CmdSetFlags, nil, 0)
+	return family.Do(&c.x, req, CmdSetFlags, nil, 0)
 }
 
 // Announce runs the do of announce: it sends req (nil is empty) as CmdAnnounce and
@@ -249,7 +152,7 @@ func (c *Client) Announce(req *Attr) error {
 	if req == nil {
 		req = new(Attr)
 	}
-	return c.do(req, CmdAnnounce, nil, 0)
+	return family.Do(&c.x, req, CmdAnnounce, nil, 0)
 }
 
 // Remove runs the do of remove: it sends req (nil is empty) as CmdRemove and
@@ -258,7 +161,7 @@ func (c *Client) Remove(req *Attr) error {
 	if req == nil {
 		req = new(Attr)
 	}
-	return c.do(req, CmdRemove, nil, 0)
+	return family.Do(&c.x, req, CmdRemove, nil, 0)
 }
 
 // SubflowCreate runs the do of subflow-create: it sends req (nil is empty) as CmdSubflowCreate and
@@ -267,7 +170,7 @@ func (c *Client) SubflowCreate(req *Attr) error {
 	if req == nil {
 		req = new(Attr)
 	}
-	return c.do(req, CmdSubflowCreate, nil, 0)
+	return family.Do(&c.x, req, CmdSubflowCreate, nil, 0)
 }
 
 // SubflowDestroy runs the do of subflow-destroy: it sends req (nil is empty) as CmdSubflowDestroy and
@@ -276,7 +179,7 @@ func (c *Client) SubflowDestroy(req *Attr) error {
 	if req == nil {
 		req = new(Attr)
 	}
-	return c.do(req, CmdSubflowDestroy, nil, 0)
+	return family.Do(&c.x, req, CmdSubflowDestroy, nil, 0)
 }
 
 // decodeNotification decodes a message of type typ the family sends
@@ -287,18 +190,18 @@ func decodeNotification(typ uint16, b []byte) (n family.Notification, ok bool, e
 
 // JoinGroup subscribes the Client's Conn to the family's multicast group
 // called name (see the Group constants).
-func (c *Client) JoinGroup(name string) error { return c.c.JoinGroup(FamilyName, name) }
+func (c *Client) JoinGroup(name string) error { return c.x.Conn.JoinGroup(FamilyName, name) }
 
 // Receive reads one datagram and returns the family's notifications in it,
 // decoded; other messages are left out.
 func (c *Client) Receive() ([]family.Notification, error) {
-	msgs, nms, err := c.c.Receive()
+	msgs, nms, err := c.x.Conn.Receive()
 	if err != nil {
 		return nil, err
 	}
 	var out []family.Notification
 	for i, m := range msgs {
-		if uint16(nms[i].Header.Type) != c.id {
+		if uint16(nms[i].Header.Type) != c.x.ID {
 			continue
 		}
 		n, ok, err := decodeNotification(uint16(m.Header.Command), m.Data)
@@ -328,7 +231,7 @@ func Describe() family.Family {
 		Operations: []family.Operation{
 			{Name: "add-addr", NewRequest: func() any { return new(Endpoint) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Endpoint](client, req)
+					c, r, err := family.OpArgs[Client, Endpoint](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -337,7 +240,7 @@ func Describe() family.Family {
 			},
 			{Name: "del-addr", NewRequest: func() any { return new(Endpoint) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Endpoint](client, req)
+					c, r, err := family.OpArgs[Client, Endpoint](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -346,7 +249,7 @@ func Describe() family.Family {
 			},
 			{Name: "get-addr", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -357,7 +260,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -366,7 +269,7 @@ func Describe() family.Family {
 			},
 			{Name: "flush-addrs", NewRequest: func() any { return new(Endpoint) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Endpoint](client, req)
+					c, r, err := family.OpArgs[Client, Endpoint](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -375,7 +278,7 @@ func Describe() family.Family {
 			},
 			{Name: "set-limits", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -384,7 +287,7 @@ func Describe() family.Family {
 			},
 			{Name: "get-limits", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -397,7 +300,7 @@ func Describe() family.Family {
 			},
 			{Name: "set-flags", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -406,7 +309,7 @@ func Describe() family.Family {
 			},
 			{Name: "announce", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -415,7 +318,7 @@ func Describe() family.Family {
 			},
 			{Name: "remove", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -424,7 +327,7 @@ func Describe() family.Family {
 			},
 			{Name: "subflow-create", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -433,7 +336,7 @@ func Describe() family.Family {
 			},
 			{Name: "subflow-destroy", NewRequest: func() any { return new(Attr) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Attr](client, req)
+					c, r, err := family.OpArgs[Client, Attr](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}

@@ -3,7 +3,6 @@
 package netdev
 
 import (
-	"fmt"
 	"io"
 	"iter"
 
@@ -15,19 +14,19 @@ import (
 // A Client runs the operations of the generic netlink family netdev over a
 // genetlink.Conn. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c       *genetlink.Conn
-	id      uint16
-	version uint8
-	flags   netlink.HeaderFlags
+	x family.Genl
 }
 
 // Dial opens a generic netlink socket with config (nil means defaults), as
 // genetlink.Dial does, and returns a Client of the family FamilyName on it.
+// It turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := genetlink.Dial(config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	cl, err := NewClient(c)
 	if err != nil {
 		c.Close()
@@ -39,127 +38,31 @@ func Dial(config *netlink.Config) (*Client, error) {
 // NewClient returns a Client on c, resolving the family FamilyName; a
 // kernel without it is an error matching os.ErrNotExist. Close closes c.
 func NewClient(c *genetlink.Conn) (*Client, error) {
-	fam, err := c.GetFamily(FamilyName)
+	x, err := family.NewGenl(c, FamilyName)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, id: fam.ID, version: fam.Version}, nil
+	x.Requests = requests
+	return &Client{x: x}, nil
 }
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *genetlink.Conn { return c.c }
+func (c *Client) Conn() *genetlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
 	d := *c
-	d.flags |= flags
+	d.x.Flags |= flags
 	return &d
 }
 
-// execute sends the request with command cmd and flags and hands each
-// reply with command rep to fn, which returns false to stop.
-func (c *Client) execute(cmd uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := genetlink.Message{Header: genetlink.Header{Command: uint8(cmd), Version: c.version}, Data: data}
-	return c.c.ExecuteEach(m, c.id, flags|c.flags, func(r genetlink.Message) bool {
-		if uint16(r.Header.Command) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
-}
-
-// message is what the structs of attribute sets are to the Client.
-type message interface {
-	AppendBinary(b []byte) ([]byte, error)
-	Decode(d *netlink.AttributeDecoder, b []byte) error
-}
-
-// do runs a do: it sends req and, when rep is not nil, decodes the first
-// reply of type repType into it; without a reply it asks for an
-// acknowledgement, so that failures are reported.
-func (c *Client) do(req message, reqType uint16, rep message, repType uint16) error {
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	var flags netlink.HeaderFlags
-	if rep == nil {
-		return c.execute(reqType, b, netlink.Acknowledge, 0, func([]byte) bool { return true })
-	}
-	var d netlink.AttributeDecoder
-	var derr error
-	got := false
-	err = c.execute(reqType, b, flags, repType, func(p []byte) bool {
-		if !got {
-			got, derr = true, rep.Decode(&d, p)
-		}
-		return true
-	})
-	switch {
-	case err != nil:
-		return err
-	case derr != nil:
-		return derr
-	case !got:
-		return fmt.Errorf("%s: no reply of type %d", FamilyName, repType)
-	}
-	return nil
-}
-
-// dump runs a dump, decoding every reply into one value of type T.
-func dump[T any, P interface {
-	*T
-	message
-}](c *Client, req message, reqType, repType uint16) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		b, err := req.AppendBinary(nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rep := P(new(T))
-		var d netlink.AttributeDecoder
-		var derr error
-		stopped := false
-		err = c.execute(reqType, b, netlink.Dump, repType, func(p []byte) bool {
-			if derr = rep.Decode(&d, p); derr != nil {
-				return false
-			}
-			if !yield((*T)(rep), nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		switch {
-		case stopped:
-		case derr != nil:
-			yield(nil, derr)
-		case err != nil:
-			yield(nil, err)
-		}
-	}
-}
-
-// opArgs asserts the types a family.Operation passes.
-func opArgs[R any](client, req any) (*Client, *R, error) {
-	c, ok := client.(*Client)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: client is %T, not a *Client of the family", FamilyName, client)
-	}
-	if req == nil {
-		return c, new(R), nil
-	}
-	r, ok := req.(*R)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: request is %T, not %T", FamilyName, req, r)
-	}
-	return c, r, nil
-}
+// requests returns the family's requests with their policies, for the
+// errors the kernel locates in one (see netlink.OpError.Locate).
+func requests() []family.Message { return Describe().Requests }
 
 // DevGet runs the do of dev-get: it sends req (nil is empty) as CmdDevGet and
 // returns the reply.
@@ -168,7 +71,7 @@ func (c *Client) DevGet(req *Dev) (*Dev, error) {
 		req = new(Dev)
 	}
 	rep := new(Dev)
-	if err := c.do(req, CmdDevGet, rep, CmdDevGet); err != nil {
+	if err := family.Do(&c.x, req, CmdDevGet, rep, CmdDevGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -182,7 +85,7 @@ func (c *Client) DevGetDump(req *Dev) iter.Seq2[*Dev, error] {
 	if req == nil {
 		req = new(Dev)
 	}
-	return dump[Dev](c, req, CmdDevGet, CmdDevGet)
+	return family.Dump[Dev](&c.x, req, CmdDevGet, CmdDevGet)
 }
 
 // PagePoolGet runs the do of page-pool-get: it sends req (nil is empty) as CmdPagePoolGet and
@@ -192,7 +95,7 @@ func (c *Client) PagePoolGet(req *PagePool) (*PagePool, error) {
 		req = new(PagePool)
 	}
 	rep := new(PagePool)
-	if err := c.do(req, CmdPagePoolGet, rep, CmdPagePoolGet); err != nil {
+	if err := family.Do(&c.x, req, CmdPagePoolGet, rep, CmdPagePoolGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -206,7 +109,7 @@ func (c *Client) PagePoolGetDump(req *PagePool) iter.Seq2[*PagePool, error] {
 	if req == nil {
 		req = new(PagePool)
 	}
-	return dump[PagePool](c, req, CmdPagePoolGet, CmdPagePoolGet)
+	return family.Dump[PagePool](&c.x, req, CmdPagePoolGet, CmdPagePoolGet)
 }
 
 // PagePoolStatsGet runs the do of page-pool-stats-get: it sends req (nil is empty) as CmdPagePoolStatsGet and
@@ -216,7 +119,7 @@ func (c *Client) PagePoolStatsGet(req *PagePoolStats) (*PagePoolStats, error) {
 		req = new(PagePoolStats)
 	}
 	rep := new(PagePoolStats)
-	if err := c.do(req, CmdPagePoolStatsGet, rep, CmdPagePoolStatsGet); err != nil {
+	if err := family.Do(&c.x, req, CmdPagePoolStatsGet, rep, CmdPagePoolStatsGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -230,7 +133,7 @@ func (c *Client) PagePoolStatsGetDump(req *PagePoolStats) iter.Seq2[*PagePoolSta
 	if req == nil {
 		req = new(PagePoolStats)
 	}
-	return dump[PagePoolStats](c, req, CmdPagePoolStatsGet, CmdPagePoolStatsGet)
+	return family.Dump[PagePoolStats](&c.x, req, CmdPagePoolStatsGet, CmdPagePoolStatsGet)
 }
 
 // QueueGet runs the do of queue-get: it sends req (nil is empty) as CmdQueueGet and
@@ -240,7 +143,7 @@ func (c *Client) QueueGet(req *Queue) (*Queue, error) {
 		req = new(Queue)
 	}
 	rep := new(Queue)
-	if err := c.do(req, CmdQueueGet, rep, CmdQueueGet); err != nil {
+	if err := family.Do(&c.x, req, CmdQueueGet, rep, CmdQueueGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -254,7 +157,7 @@ func (c *Client) QueueGetDump(req *Queue) iter.Seq2[*Queue, error] {
 	if req == nil {
 		req = new(Queue)
 	}
-	return dump[Queue](c, req, CmdQueueGet, CmdQueueGet)
+	return family.Dump[Queue](&c.x, req, CmdQueueGet, CmdQueueGet)
 }
 
 // NapiGet runs the do of napi-get: it sends req (nil is empty) as CmdNapiGet and
@@ -264,7 +167,7 @@ func (c *Client) NapiGet(req *Napi) (*Napi, error) {
 		req = new(Napi)
 	}
 	rep := new(Napi)
-	if err := c.do(req, CmdNapiGet, rep, CmdNapiGet); err != nil {
+	if err := family.Do(&c.x, req, CmdNapiGet, rep, CmdNapiGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -278,7 +181,7 @@ func (c *Client) NapiGetDump(req *Napi) iter.Seq2[*Napi, error] {
 	if req == nil {
 		req = new(Napi)
 	}
-	return dump[Napi](c, req, CmdNapiGet, CmdNapiGet)
+	return family.Dump[Napi](&c.x, req, CmdNapiGet, CmdNapiGet)
 }
 
 // QstatsGetDump runs the dump of qstats-get: it sends req (nil is empty) as CmdQstatsGet and
@@ -289,7 +192,7 @@ func (c *Client) QstatsGetDump(req *Qstats) iter.Seq2[*Qstats, error] {
 	if req == nil {
 		req = new(Qstats)
 	}
-	return dump[Qstats](c, req, CmdQstatsGet, CmdQstatsGet)
+	return family.Dump[Qstats](&c.x, req, CmdQstatsGet, CmdQstatsGet)
 }
 
 // BindRx runs the do of bind-rx: it sends req (nil is empty) as CmdBindRx and
@@ -299,7 +202,7 @@ func (c *Client) BindRx(req *Dmabuf) (*Dmabuf, error) {
 		req = new(Dmabuf)
 	}
 	rep := new(Dmabuf)
-	if err := c.do(req, CmdBindRx, rep, CmdBindRx); err != nil {
+	if err := family.Do(&c.x, req, CmdBindRx, rep, CmdBindRx); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -333,18 +236,18 @@ func decodeNotification(typ uint16, b []byte) (n family.Notification, ok bool, e
 
 // JoinGroup subscribes the Client's Conn to the family's multicast group
 // called name (see the Group constants).
-func (c *Client) JoinGroup(name string) error { return c.c.JoinGroup(FamilyName, name) }
+func (c *Client) JoinGroup(name string) error { return c.x.Conn.JoinGroup(FamilyName, name) }
 
 // Receive reads one datagram and returns the family's notifications in it,
 // decoded; other messages are left out.
 func (c *Client) Receive() ([]family.Notification, error) {
-	msgs, nms, err := c.c.Receive()
+	msgs, nms, err := c.x.Conn.Receive()
 	if err != nil {
 		return nil, err
 	}
 	var out []family.Notification
 	for i, m := range msgs {
-		if uint16(nms[i].Header.Type) != c.id {
+		if uint16(nms[i].Header.Type) != c.x.ID {
 			continue
 		}
 		n, ok, err := decodeNotification(uint16(m.Header.Command), m.Data)
@@ -374,7 +277,7 @@ func Describe() family.Family {
 		Operations: []family.Operation{
 			{Name: "dev-get", NewRequest: func() any { return new(Dev) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Dev](client, req)
+					c, r, err := family.OpArgs[Client, Dev](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -385,7 +288,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Dev](client, req)
+					c, r, err := family.OpArgs[Client, Dev](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -394,7 +297,7 @@ func Describe() family.Family {
 			},
 			{Name: "page-pool-get", NewRequest: func() any { return new(PagePool) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[PagePool](client, req)
+					c, r, err := family.OpArgs[Client, PagePool](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -405,7 +308,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[PagePool](client, req)
+					c, r, err := family.OpArgs[Client, PagePool](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -414,7 +317,7 @@ func Describe() family.Family {
 			},
 			{Name: "page-pool-stats-get", NewRequest: func() any { return new(PagePoolStats) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[PagePoolStats](client, req)
+					c, r, err := family.OpArgs[Client, PagePoolStats](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -425,7 +328,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[PagePoolStats](client, req)
+					c, r, err := family.OpArgs[Client, PagePoolStats](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -434,7 +337,7 @@ func Describe() family.Family {
 			},
 			{Name: "queue-get", NewRequest: func() any { return new(Queue) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Queue](client, req)
+					c, r, err := family.OpArgs[Client, Queue](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -445,7 +348,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Queue](client, req)
+					c, r, err := family.OpArgs[Client, Queue](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -454,7 +357,7 @@ func Describe() family.Family {
 			},
 			{Name: "napi-get", NewRequest: func() any { return new(Napi) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Napi](client, req)
+					c, r, err := family.OpArgs[Client, Napi](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -465,7 +368,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Napi](client, req)
+					c, r, err := family.OpArgs[Client, Napi](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -474,7 +377,7 @@ func Describe() family.Family {
 			},
 			{Name: "qstats-get", NewRequest: func() any { return new(Qstats) },
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Qstats](client, req)
+					c, r, err := family.OpArgs[Client, Qstats](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -483,7 +386,7 @@ func Describe() family.Family {
 			},
 			{Name: "bind-rx", NewRequest: func() any { return new(Dmabuf) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Dmabuf](client, req)
+					c, r, err := family.OpArgs[Client, Dmabuf](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}

@@ -1,6 +1,8 @@
 package rtlink_test
 
 import (
+	"errors"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -27,6 +29,12 @@ func fakeRoute(t *testing.T, k *nltest.Kernel, links [][]byte) {
 			var v rtlink.LinkAttrs
 			if err := v.UnmarshalBinary(m.Data); err != nil || v.Ifname == "" {
 				return nil, syscall.EINVAL
+			}
+			if len(v.Ifname) > 15 {
+				// As the kernel's ifla_policy: ifname is the first
+				// attribute, right after the ifinfomsg.
+				return nil, &nltest.ExtError{Errno: syscall.EINVAL, Message: "Attribute failed policy validation",
+					Offset: uint32(netlink.HeaderLen + rtlink.IfinfomsgLen)}
 			}
 			if m.Header.Flags&netlink.Create == 0 {
 				return nil, syscall.ENODEV
@@ -110,5 +118,33 @@ func TestClientNotifications(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+}
+
+// TestClientErrorNamesAttribute: a request the kernel rejects at an
+// offset gives an error that names the attribute there as the spec does.
+func TestClientErrorNamesAttribute(t *testing.T) {
+	k := nltest.NewKernel()
+	fakeRoute(t, k, nil)
+	conn, err := k.Dial(rtlink.ProtocolNumber, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.SetOption(netlink.ExtendedAcknowledge, true); err != nil {
+		t.Fatal(err)
+	}
+	c := rtlink.NewClient(conn).WithFlags(netlink.Create)
+	defer c.Close()
+	err = c.Newlink(&rtlink.LinkAttrs{Ifname: "a-name-too-long-for-a-link"})
+	var oe *netlink.OpError
+	if !errors.As(err, &oe) || !errors.Is(err, syscall.EINVAL) {
+		t.Fatalf("Newlink with a long name: %v, want an *OpError matching EINVAL", err)
+	}
+	want := netlink.AttributePath{{Type: rtlink.AttrLinkIfname, Name: "ifname"}}
+	if diff := cmp.Diff(want, oe.Path); diff != "" {
+		t.Errorf("path of the rejected attribute (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(err.Error(), "attribute ifname (3) at offset 32") {
+		t.Errorf("error %q does not name the attribute", err)
 	}
 }

@@ -14,137 +14,46 @@ import (
 // A Client runs the operations of rt-route over a netlink.Conn of protocol
 // ProtocolNumber. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c     *netlink.Conn
-	flags netlink.HeaderFlags
+	x family.Raw
 }
 
 // Dial opens a netlink socket of protocol ProtocolNumber with config (nil
-// means defaults), as netlink.Dial does, and returns a Client on it.
+// means defaults), as netlink.Dial does, and returns a Client on it. It
+// turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := netlink.Dial(ProtocolNumber, config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	return NewClient(c), nil
 }
 
 // NewClient returns a Client on c, a Conn of protocol ProtocolNumber (or
 // one of package nltest). Close closes c.
-func NewClient(c *netlink.Conn) *Client { return &Client{c: c} }
+func NewClient(c *netlink.Conn) *Client {
+	return &Client{x: family.Raw{Conn: c, Name: FamilyName, Requests: requests}}
+}
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *netlink.Conn { return c.c }
+func (c *Client) Conn() *netlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends, as netlink.Create|netlink.Excl for a
 // new object.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
-	return &Client{c: c.c, flags: c.flags | flags}
+	d := *c
+	d.x.Flags |= flags
+	return &d
 }
 
-// execute sends the request of type typ with flags and hands each reply of
-// type rep to fn, which returns false to stop.
-func (c *Client) execute(typ uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(typ), Flags: flags | c.flags | netlink.Request}, Data: data}
-	return c.c.ExecuteEach(m, func(r netlink.Message) bool {
-		if uint16(r.Header.Type) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
-}
-
-// message is what the structs of attribute sets are to the Client.
-type message interface {
-	AppendBinary(b []byte) ([]byte, error)
-	Decode(d *netlink.AttributeDecoder, b []byte) error
-}
-
-// do runs a do: it sends req and, when rep is not nil, decodes the first
-// reply of type repType into it; without a reply it asks for an
-// acknowledgement, so that failures are reported.
-func (c *Client) do(req message, reqType uint16, rep message, repType uint16) error {
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	var flags netlink.HeaderFlags
-	if rep == nil {
-		return c.execute(reqType, b, netlink.Acknowledge, 0, func([]byte) bool { return true })
-	}
-	var d netlink.AttributeDecoder
-	var derr error
-	got := false
-	err = c.execute(reqType, b, flags, repType, func(p []byte) bool {
-		if !got {
-			got, derr = true, rep.Decode(&d, p)
-		}
-		return true
-	})
-	switch {
-	case err != nil:
-		return err
-	case derr != nil:
-		return derr
-	case !got:
-		return fmt.Errorf("%s: no reply of type %d", FamilyName, repType)
-	}
-	return nil
-}
-
-// dump runs a dump, decoding every reply into one value of type T.
-func dump[T any, P interface {
-	*T
-	message
-}](c *Client, req message, reqType, repType uint16) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		b, err := req.AppendBinary(nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rep := P(new(T))
-		var d netlink.AttributeDecoder
-		var derr error
-		stopped := false
-		err = c.execute(reqType, b, netlink.Dump, repType, func(p []byte) bool {
-			if derr = rep.Decode(&d, p); derr != nil {
-				return false
-			}
-			if !yield((*T)(rep), nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		switch {
-		case stopped:
-		case derr != nil:
-			yield(nil, derr)
-		case err != nil:
-			yield(nil, err)
-		}
-	}
-}
-
-// opArgs asserts the types a family.Operation passes.
-func opArgs[R any](client, req any) (*Client, *R, error) {
-	c, ok := client.(*Client)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: client is %T, not a *Client of the family", FamilyName, client)
-	}
-	if req == nil {
-		return c, new(R), nil
-	}
-	r, ok := req.(*R)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: request is %T, not %T", FamilyName, req, r)
-	}
-	return c, r, nil
-}
+// requests returns the family's requests with their policies, for the
+// errors the kernel locates in one (see netlink.OpError.Locate).
+func requests() []family.Message { return Describe().Requests }
 
 // Getroute runs the do of getroute: it sends req (nil is empty) as CmdGetrouteRequest and
 // returns the reply.
@@ -153,7 +62,7 @@ func (c *Client) Getroute(req *RouteAttrs) (*RouteAttrs, error) {
 		req = new(RouteAttrs)
 	}
 	rep := new(RouteAttrs)
-	if err := c.do(req, CmdGetrouteRequest, rep, CmdGetrouteReply); err != nil {
+	if err := family.Do(&c.x, req, CmdGetrouteRequest, rep, CmdGetrouteReply); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -167,7 +76,7 @@ func (c *Client) GetrouteDump(req *RouteAttrs) iter.Seq2[*RouteAttrs, error] {
 	if req == nil {
 		req = new(RouteAttrs)
 	}
-	return dump[RouteAttrs](c, req, CmdGetrouteRequest, CmdGetrouteReply)
+	return family.Dump[RouteAttrs](&c.x, req, CmdGetrouteRequest, CmdGetrouteReply)
 }
 
 // Newroute runs the do of newroute: it sends req (nil is empty) as CmdNewrouteRequest and
@@ -176,7 +85,7 @@ func (c *Client) Newroute(req *RouteAttrs) error {
 	if req == nil {
 		req = new(RouteAttrs)
 	}
-	return c.do(req, CmdNewrouteRequest, nil, 0)
+	return family.Do(&c.x, req, CmdNewrouteRequest, nil, 0)
 }
 
 // Delroute runs the do of delroute: it sends req (nil is empty) as CmdDelrouteRequest and
@@ -185,7 +94,7 @@ func (c *Client) Delroute(req *RouteAttrs) error {
 	if req == nil {
 		req = new(RouteAttrs)
 	}
-	return c.do(req, CmdDelrouteRequest, nil, 0)
+	return family.Do(&c.x, req, CmdDelrouteRequest, nil, 0)
 }
 
 // decodeNotification decodes a message of type typ the family sends
@@ -214,7 +123,7 @@ func (c *Client) JoinGroup(name string) error {
 // Receive reads one datagram and returns the notifications in it, decoded;
 // messages of types the family does not send unasked are left out.
 func (c *Client) Receive() ([]family.Notification, error) {
-	msgs, err := c.c.Receive()
+	msgs, err := c.x.Conn.Receive()
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +156,7 @@ func Describe() family.Family {
 		Operations: []family.Operation{
 			{Name: "getroute", NewRequest: func() any { return new(RouteAttrs) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[RouteAttrs](client, req)
+					c, r, err := family.OpArgs[Client, RouteAttrs](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -258,7 +167,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[RouteAttrs](client, req)
+					c, r, err := family.OpArgs[Client, RouteAttrs](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -267,7 +176,7 @@ func Describe() family.Family {
 			},
 			{Name: "newroute", NewRequest: func() any { return new(RouteAttrs) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[RouteAttrs](client, req)
+					c, r, err := family.OpArgs[Client, RouteAttrs](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -276,7 +185,7 @@ func Describe() family.Family {
 			},
 			{Name: "delroute", NewRequest: func() any { return new(RouteAttrs) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[RouteAttrs](client, req)
+					c, r, err := family.OpArgs[Client, RouteAttrs](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}

@@ -3,7 +3,6 @@
 package gen
 
 import (
-	"fmt"
 	"io"
 	"iter"
 
@@ -15,19 +14,19 @@ import (
 // A Client runs the operations of the generic netlink family ynl-test over a
 // genetlink.Conn. It is safe for concurrent use, as the Conn is.
 type Client struct {
-	c       *genetlink.Conn
-	id      uint16
-	version uint8
-	flags   netlink.HeaderFlags
+	x family.Genl
 }
 
 // Dial opens a generic netlink socket with config (nil means defaults), as
 // genetlink.Dial does, and returns a Client of the family FamilyName on it.
+// It turns on extended acknowledgements where the kernel has them, so that
+// an error names the attribute the kernel rejected.
 func Dial(config *netlink.Config) (*Client, error) {
 	c, err := genetlink.Dial(config)
 	if err != nil {
 		return nil, err
 	}
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true) // best effort: kernels before 4.12 lack it
 	cl, err := NewClient(c)
 	if err != nil {
 		c.Close()
@@ -39,127 +38,31 @@ func Dial(config *netlink.Config) (*Client, error) {
 // NewClient returns a Client on c, resolving the family FamilyName; a
 // kernel without it is an error matching os.ErrNotExist. Close closes c.
 func NewClient(c *genetlink.Conn) (*Client, error) {
-	fam, err := c.GetFamily(FamilyName)
+	x, err := family.NewGenl(c, FamilyName)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, id: fam.ID, version: fam.Version}, nil
+	x.Requests = requests
+	return &Client{x: x}, nil
 }
 
 // Conn returns the Conn the Client runs on.
-func (c *Client) Conn() *genetlink.Conn { return c.c }
+func (c *Client) Conn() *genetlink.Conn { return c.x.Conn }
 
 // Close closes the Client's Conn.
-func (c *Client) Close() error { return c.c.Close() }
+func (c *Client) Close() error { return c.x.Conn.Close() }
 
 // WithFlags returns a Client on the same Conn that adds flags to the
 // header of every request it sends.
 func (c *Client) WithFlags(flags netlink.HeaderFlags) *Client {
 	d := *c
-	d.flags |= flags
+	d.x.Flags |= flags
 	return &d
 }
 
-// execute sends the request with command cmd and flags and hands each
-// reply with command rep to fn, which returns false to stop.
-func (c *Client) execute(cmd uint16, data []byte, flags netlink.HeaderFlags, rep uint16, fn func([]byte) bool) error {
-	m := genetlink.Message{Header: genetlink.Header{Command: uint8(cmd), Version: c.version}, Data: data}
-	return c.c.ExecuteEach(m, c.id, flags|c.flags, func(r genetlink.Message) bool {
-		if uint16(r.Header.Command) != rep {
-			return true
-		}
-		return fn(r.Data)
-	})
-}
-
-// message is what the structs of attribute sets are to the Client.
-type message interface {
-	AppendBinary(b []byte) ([]byte, error)
-	Decode(d *netlink.AttributeDecoder, b []byte) error
-}
-
-// do runs a do: it sends req and, when rep is not nil, decodes the first
-// reply of type repType into it; without a reply it asks for an
-// acknowledgement, so that failures are reported.
-func (c *Client) do(req message, reqType uint16, rep message, repType uint16) error {
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	var flags netlink.HeaderFlags
-	if rep == nil {
-		return c.execute(reqType, b, netlink.Acknowledge, 0, func([]byte) bool { return true })
-	}
-	var d netlink.AttributeDecoder
-	var derr error
-	got := false
-	err = c.execute(reqType, b, flags, repType, func(p []byte) bool {
-		if !got {
-			got, derr = true, rep.Decode(&d, p)
-		}
-		return true
-	})
-	switch {
-	case err != nil:
-		return err
-	case derr != nil:
-		return derr
-	case !got:
-		return fmt.Errorf("%s: no reply of type %d", FamilyName, repType)
-	}
-	return nil
-}
-
-// dump runs a dump, decoding every reply into one value of type T.
-func dump[T any, P interface {
-	*T
-	message
-}](c *Client, req message, reqType, repType uint16) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		b, err := req.AppendBinary(nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		rep := P(new(T))
-		var d netlink.AttributeDecoder
-		var derr error
-		stopped := false
-		err = c.execute(reqType, b, netlink.Dump, repType, func(p []byte) bool {
-			if derr = rep.Decode(&d, p); derr != nil {
-				return false
-			}
-			if !yield((*T)(rep), nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		switch {
-		case stopped:
-		case derr != nil:
-			yield(nil, derr)
-		case err != nil:
-			yield(nil, err)
-		}
-	}
-}
-
-// opArgs asserts the types a family.Operation passes.
-func opArgs[R any](client, req any) (*Client, *R, error) {
-	c, ok := client.(*Client)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: client is %T, not a *Client of the family", FamilyName, client)
-	}
-	if req == nil {
-		return c, new(R), nil
-	}
-	r, ok := req.(*R)
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: request is %T, not %T", FamilyName, req, r)
-	}
-	return c, r, nil
-}
+// requests returns the family's requests with their policies, for the
+// errors the kernel locates in one (see netlink.OpError.Locate).
+func requests() []family.Message { return Describe().Requests }
 
 // Get runs the do of get: it sends req (nil is empty) as CmdGet and
 // returns the reply.
@@ -168,7 +71,7 @@ func (c *Client) Get(req *Main) (*Main, error) {
 		req = new(Main)
 	}
 	rep := new(Main)
-	if err := c.do(req, CmdGet, rep, CmdGet); err != nil {
+	if err := family.Do(&c.x, req, CmdGet, rep, CmdGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -182,7 +85,7 @@ func (c *Client) GetDump(req *Main) iter.Seq2[*Main, error] {
 	if req == nil {
 		req = new(Main)
 	}
-	return dump[Main](c, req, CmdGet, CmdGet)
+	return family.Dump[Main](&c.x, req, CmdGet, CmdGet)
 }
 
 // Set runs the do of set: it sends req (nil is empty) as CmdSet and
@@ -191,7 +94,7 @@ func (c *Client) Set(req *Main) error {
 	if req == nil {
 		req = new(Main)
 	}
-	return c.do(req, CmdSet, nil, 0)
+	return family.Do(&c.x, req, CmdSet, nil, 0)
 }
 
 // SmallGet runs the do of small-get: it sends req (nil is empty) as CmdSmallGet and
@@ -201,7 +104,7 @@ func (c *Client) SmallGet(req *MainSmall) (*MainSmall, error) {
 		req = new(MainSmall)
 	}
 	rep := new(MainSmall)
-	if err := c.do(req, CmdSmallGet, rep, CmdSmallGet); err != nil {
+	if err := family.Do(&c.x, req, CmdSmallGet, rep, CmdSmallGet); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -223,18 +126,18 @@ func decodeNotification(typ uint16, b []byte) (n family.Notification, ok bool, e
 
 // JoinGroup subscribes the Client's Conn to the family's multicast group
 // called name (see the Group constants).
-func (c *Client) JoinGroup(name string) error { return c.c.JoinGroup(FamilyName, name) }
+func (c *Client) JoinGroup(name string) error { return c.x.Conn.JoinGroup(FamilyName, name) }
 
 // Receive reads one datagram and returns the family's notifications in it,
 // decoded; other messages are left out.
 func (c *Client) Receive() ([]family.Notification, error) {
-	msgs, nms, err := c.c.Receive()
+	msgs, nms, err := c.x.Conn.Receive()
 	if err != nil {
 		return nil, err
 	}
 	var out []family.Notification
 	for i, m := range msgs {
-		if uint16(nms[i].Header.Type) != c.id {
+		if uint16(nms[i].Header.Type) != c.x.ID {
 			continue
 		}
 		n, ok, err := decodeNotification(uint16(m.Header.Command), m.Data)
@@ -264,7 +167,7 @@ func Describe() family.Family {
 		Operations: []family.Operation{
 			{Name: "get", NewRequest: func() any { return new(Main) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Main](client, req)
+					c, r, err := family.OpArgs[Client, Main](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -275,7 +178,7 @@ func Describe() family.Family {
 					return rep, nil
 				},
 				Dump: func(client, req any) iter.Seq2[any, error] {
-					c, r, err := opArgs[Main](client, req)
+					c, r, err := family.OpArgs[Client, Main](FamilyName, client, req)
 					if err != nil {
 						return family.Fail[any](err)
 					}
@@ -284,7 +187,7 @@ func Describe() family.Family {
 			},
 			{Name: "set", NewRequest: func() any { return new(Main) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[Main](client, req)
+					c, r, err := family.OpArgs[Client, Main](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
@@ -293,7 +196,7 @@ func Describe() family.Family {
 			},
 			{Name: "small-get", NewRequest: func() any { return new(MainSmall) },
 				Do: func(client, req any) (any, error) {
-					c, r, err := opArgs[MainSmall](client, req)
+					c, r, err := family.OpArgs[Client, MainSmall](FamilyName, client, req)
 					if err != nil {
 						return nil, err
 					}
