@@ -389,6 +389,7 @@ func (m *model) emitStruct(f *file, st *structInfo) {
 	f.p("copy(full[:], b)")
 	f.p("b = full[:]")
 	f.p("}")
+	f.p("b = b[:%sLen] // one bounds check for every member", st.goName)
 	for _, mi := range st.members {
 		if mi.goType != "" {
 			f.p("%s", m.memberGet(mi))

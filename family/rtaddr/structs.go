@@ -55,6 +55,7 @@ func (s *Ifaddrmsg) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IfaddrmsgLen] // one bounds check for every member
 	s.IfaFamily = uint8(b[0])
 	s.IfaPrefixlen = uint8(b[1])
 	s.IfaFlags = IfaFlags(b[2])
@@ -107,6 +108,7 @@ func (s *IfaCacheinfo) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IfaCacheinfoLen] // one bounds check for every member
 	s.IfaPrefered = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.IfaValid = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.Cstamp = uint32(binary.NativeEndian.Uint32(b[8:]))

@@ -47,6 +47,7 @@ func (s *Rtgenmsg) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:RtgenmsgLen] // one bounds check for every member
 	s.Family = uint8(b[0])
 }
 
@@ -98,6 +99,7 @@ func (s *Ifinfomsg) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IfinfomsgLen] // one bounds check for every member
 	s.IfiFamily = uint8(b[0])
 	s.IfiType = uint16(binary.NativeEndian.Uint16(b[2:]))
 	s.IfiIndex = int32(binary.NativeEndian.Uint32(b[4:]))
@@ -146,6 +148,7 @@ func (s *IflaBridgeId) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaBridgeIdLen] // one bounds check for every member
 	s.Prio = uint16(binary.NativeEndian.Uint16(b[0:]))
 	copy(s.Addr[:], b[2:8])
 }
@@ -195,6 +198,7 @@ func (s *IflaCacheinfo) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaCacheinfoLen] // one bounds check for every member
 	s.MaxReasmLen = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Tstamp = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.ReachableTime = int32(binary.NativeEndian.Uint32(b[8:]))
@@ -286,6 +290,7 @@ func (s *RtnlLinkStats) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:RtnlLinkStatsLen] // one bounds check for every member
 	s.RxPackets = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.TxPackets = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.RxBytes = uint32(binary.NativeEndian.Uint32(b[8:]))
@@ -399,6 +404,7 @@ func (s *RtnlLinkStats64) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:RtnlLinkStats64Len] // one bounds check for every member
 	s.RxPackets = uint64(binary.NativeEndian.Uint64(b[0:]))
 	s.TxPackets = uint64(binary.NativeEndian.Uint64(b[8:]))
 	s.RxBytes = uint64(binary.NativeEndian.Uint64(b[16:]))
@@ -475,6 +481,7 @@ func (s *RtnlLinkIfmap) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:RtnlLinkIfmapLen] // one bounds check for every member
 	s.MemStart = uint64(binary.NativeEndian.Uint64(b[0:]))
 	s.MemEnd = uint64(binary.NativeEndian.Uint64(b[8:]))
 	s.BaseAddr = uint64(binary.NativeEndian.Uint64(b[16:]))
@@ -586,6 +593,7 @@ func (s *Ipv4Devconf) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:Ipv4DevconfLen] // one bounds check for every member
 	s.Forwarding = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.McForwarding = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.ProxyArp = uint32(binary.NativeEndian.Uint32(b[8:]))
@@ -774,6 +782,7 @@ func (s *Ipv6Devconf) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:Ipv6DevconfLen] // one bounds check for every member
 	s.Forwarding = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Hoplimit = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.Mtu6 = uint32(binary.NativeEndian.Uint32(b[8:]))
@@ -883,6 +892,7 @@ func (s *IflaIcmp6Stats) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaIcmp6StatsLen] // one bounds check for every member
 	s.Inmsgs = uint64(binary.NativeEndian.Uint64(b[0:]))
 	s.Inerrors = uint64(binary.NativeEndian.Uint64(b[8:]))
 	s.Outmsgs = uint64(binary.NativeEndian.Uint64(b[16:]))
@@ -1000,6 +1010,7 @@ func (s *IflaInet6Stats) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaInet6StatsLen] // one bounds check for every member
 	s.Inpkts = uint64(binary.NativeEndian.Uint64(b[0:]))
 	s.Inoctets = uint64(binary.NativeEndian.Uint64(b[8:]))
 	s.Indelivers = uint64(binary.NativeEndian.Uint64(b[16:]))
@@ -1079,6 +1090,7 @@ func (s *BrBooloptMulti) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:BrBooloptMultiLen] // one bounds check for every member
 	s.Optval = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Optmask = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1127,6 +1139,7 @@ func (s *IfStatsMsg) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IfStatsMsgLen] // one bounds check for every member
 	s.Family = uint8(b[0])
 	s.Ifindex = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.FilterMask = uint32(binary.NativeEndian.Uint32(b[8:]))
@@ -1173,6 +1186,7 @@ func (s *IflaVlanFlags) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVlanFlagsLen] // one bounds check for every member
 	s.Flags = VlanFlags(binary.NativeEndian.Uint32(b[0:]))
 	s.Mask = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1218,6 +1232,7 @@ func (s *IflaVlanQosMapping) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVlanQosMappingLen] // one bounds check for every member
 	s.From = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.To = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1263,6 +1278,7 @@ func (s *IflaVfMac) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfMacLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	copy(s.Mac[:], b[4:36])
 }
@@ -1310,6 +1326,7 @@ func (s *IflaVfVlan) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfVlanLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Vlan = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.Qos = uint32(binary.NativeEndian.Uint32(b[8:]))
@@ -1356,6 +1373,7 @@ func (s *IflaVfTxRate) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfTxRateLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Rate = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1401,6 +1419,7 @@ func (s *IflaVfSpoofchk) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfSpoofchkLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Setting = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1446,6 +1465,7 @@ func (s *IflaVfLinkState) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfLinkStateLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.LinkState = IflaVfLinkStateEnum(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1493,6 +1513,7 @@ func (s *IflaVfRate) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfRateLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.MinTxRate = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.MaxTxRate = uint32(binary.NativeEndian.Uint32(b[8:]))
@@ -1539,6 +1560,7 @@ func (s *IflaVfRssQueryEn) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfRssQueryEnLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Setting = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1584,6 +1606,7 @@ func (s *IflaVfTrust) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfTrustLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Setting = uint32(binary.NativeEndian.Uint32(b[4:]))
 }
@@ -1629,6 +1652,7 @@ func (s *IflaVfGuid) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfGuidLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Guid = uint64(binary.NativeEndian.Uint64(b[4:]))
 }
@@ -1678,6 +1702,7 @@ func (s *IflaVfVlanInfo) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:IflaVfVlanInfoLen] // one bounds check for every member
 	s.Vf = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.Vlan = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.Qos = uint32(binary.NativeEndian.Uint32(b[8:]))

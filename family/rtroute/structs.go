@@ -63,6 +63,7 @@ func (s *Rtmsg) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:RtmsgLen] // one bounds check for every member
 	s.RtmFamily = uint8(b[0])
 	s.RtmDstLen = uint8(b[1])
 	s.RtmSrcLen = uint8(b[2])
@@ -121,6 +122,7 @@ func (s *RtaCacheinfo) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:RtaCacheinfoLen] // one bounds check for every member
 	s.RtaClntref = uint32(binary.NativeEndian.Uint32(b[0:]))
 	s.RtaLastuse = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.RtaExpires = uint32(binary.NativeEndian.Uint32(b[8:]))

@@ -54,6 +54,7 @@ func (s *Pair) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:PairLen] // one bounds check for every member
 	s.A = uint8(b[0])
 	s.B = uint32(binary.NativeEndian.Uint32(b[4:]))
 	s.Port = uint16(binary.BigEndian.Uint16(b[8:]))
@@ -99,5 +100,6 @@ func (s *TestHdr) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:TestHdrLen] // one bounds check for every member
 	s.Ifindex = uint32(binary.NativeEndian.Uint32(b[0:]))
 }

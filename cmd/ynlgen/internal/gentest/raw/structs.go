@@ -52,6 +52,7 @@ func (s *Objmsg) decode(b []byte) {
 		copy(full[:], b)
 		b = full[:]
 	}
+	b = b[:ObjmsgLen] // one bounds check for every member
 	s.Family = uint8(b[0])
 	s.Flags = uint16(binary.NativeEndian.Uint16(b[2:]))
 	s.Index = int32(binary.NativeEndian.Uint32(b[4:]))
