@@ -55,7 +55,12 @@ type AttributeDecoder struct {
 	typ   uint16
 	n     int // length of the current attribute, header included; 0 when there is none
 	err   error
-	child *AttributeDecoder // reused by Nested, allocated on first use
+	// stopped is set when Next returns false. If it stopped at a malformed
+	// header, off is before the end of b and err is still nil: the error
+	// is recorded when someone asks for it (settle), so that Next has no
+	// call in it and is inlined into the callers' loops.
+	stopped bool
+	child   *AttributeDecoder // reused by Nested, allocated on first use
 }
 
 // NewAttributeDecoder returns a decoder for the attributes in b, with
@@ -81,46 +86,51 @@ func (d *AttributeDecoder) reset(b []byte, base, depth int) {
 	d.typ = 0
 	d.n = 0
 	d.err = nil
+	d.stopped = false
 }
 
 // Next advances to the next attribute and reports whether there is one.
 // It returns false at the end of the buffer and after any error; Err tells
 // the two apart.
 func (d *AttributeDecoder) Next() bool {
+	// After an error off is past the end (fail moves it), so a walk that
+	// failed stays ended.
 	off := d.off
-	if off <= len(d.b)-AttributeHeaderLen && d.err == nil {
-		h := d.b[off : off+AttributeHeaderLen : off+AttributeHeaderLen]
-		length := int(binary.NativeEndian.Uint16(h[0:2]))
+	if off <= len(d.b)-AttributeHeaderLen {
+		length := int(binary.NativeEndian.Uint16(d.b[off:]))
 		if length >= AttributeHeaderLen && length <= len(d.b)-off {
-			d.cur, d.n = off, length
-			d.typ = binary.NativeEndian.Uint16(h[2:4])
+			d.cur, d.n, d.typ = off, length, binary.NativeEndian.Uint16(d.b[off+2:])
 			// The last attribute's padding may be missing or partial:
 			// then d.off passes len(d.b), which ends the walk.
-			d.off = off + AttributeAlign(length)
+			d.off = off + (length+AttributeAlignment-1)&^(AttributeAlignment-1)
 			return true
 		}
 	}
-	return d.next()
+	d.n, d.stopped = 0, true
+	return false
 }
 
-// next is Next's slow path: the end of the buffer and malformed headers.
-func (d *AttributeDecoder) next() bool {
-	d.n = 0
-	if d.err != nil || d.off >= len(d.b) {
-		return false
+// settle records the error of the header Next stopped at, if it stopped
+// before the end of the buffer without an error: the bytes left there are
+// too few for a header, or the header's length is wrong. Everything that
+// reads d.err calls it first.
+func (d *AttributeDecoder) settle() {
+	if !d.stopped || d.err != nil || d.off >= len(d.b) {
+		return
 	}
 	h := d.b[d.off:]
 	if len(h) < AttributeHeaderLen {
-		return d.badHeader(-1, 0, len(h))
+		d.badHeader(-1, 0, len(h))
+		return
 	}
 	length := int(binary.NativeEndian.Uint16(h[0:2]))
-	return d.badHeader(length, binary.NativeEndian.Uint16(h[2:4]), len(h))
+	d.badHeader(length, binary.NativeEndian.Uint16(h[2:4]), len(h))
 }
 
 // badHeader records the error for an attribute header at d.off with
 // length and type typ, rest bytes before the end of the buffer; length -1
-// means rest is too short for a header. It returns false, for Next.
-func (d *AttributeDecoder) badHeader(length int, typ uint16, rest int) bool {
+// means rest is too short for a header.
+func (d *AttributeDecoder) badHeader(length int, typ uint16, rest int) {
 	off, t := d.base+d.off, int(typ&AttributeTypeMask)
 	switch {
 	case length < 0:
@@ -133,7 +143,6 @@ func (d *AttributeDecoder) badHeader(length int, typ uint16, rest int) bool {
 		d.fail(parseErrorf("attribute", off, t, ErrBadLength,
 			"length %d runs past the end of the buffer, %d bytes left", length, rest))
 	}
-	return false
 }
 
 // payload returns the current attribute's payload, nil if there is none.
@@ -146,7 +155,10 @@ func (d *AttributeDecoder) payload() []byte {
 }
 
 // Err returns the first error the decoder met, or nil.
-func (d *AttributeDecoder) Err() error { return d.err }
+func (d *AttributeDecoder) Err() error {
+	d.settle()
+	return d.err
+}
 
 // Type returns the current attribute's type, without flag bits.
 func (d *AttributeDecoder) Type() uint16 { return d.typ & AttributeTypeMask }
@@ -383,6 +395,7 @@ func bytesWord(n int) string {
 // badSize records a size mismatch for the current attribute, or that there
 // is no current attribute.
 func (d *AttributeDecoder) badSize(format string, args ...any) {
+	d.settle()
 	switch {
 	case d.err != nil:
 	case d.n == 0:
@@ -392,13 +405,15 @@ func (d *AttributeDecoder) badSize(format string, args ...any) {
 	}
 }
 
-// fail records err unless an earlier error is recorded, and drops the
-// current attribute so that getters return zero values.
+// fail records err unless an earlier error is recorded, drops the current
+// attribute so that getters return zero values, and moves off to the end
+// so that Next returns false.
 func (d *AttributeDecoder) fail(err error) {
 	if d.err == nil {
 		d.err = err
 	}
 	d.n = 0
+	d.off = len(d.b)
 }
 
 // native reports whether the current attribute's integers are in native
@@ -537,7 +552,7 @@ func (d *AttributeDecoder) enter() *AttributeDecoder {
 func (d *AttributeDecoder) leave(c *AttributeDecoder, err error) {
 	if err != nil {
 		d.fail(err)
-	} else if c.err != nil {
-		d.fail(c.err)
+	} else if cerr := c.Err(); cerr != nil {
+		d.fail(cerr)
 	}
 }

@@ -163,6 +163,44 @@ func TestAttributeDecodeMalformed(t *testing.T) {
 	}
 }
 
+// TestAttributeDecoderStoppedAsked holds Next's promise for a walk that
+// stops at a malformed header: the header's error is the first error
+// whichever method asks first, Err or a getter, Do or Nested on the
+// attribute that is no longer there.
+func TestAttributeDecoderStoppedAsked(t *testing.T) {
+	asks := []struct {
+		name string
+		ask  func(d *AttributeDecoder)
+	}{
+		{name: "Err", ask: func(d *AttributeDecoder) { d.Err() }},
+		{name: "Uint32", ask: func(d *AttributeDecoder) { d.Uint32() }},
+		{name: "Do", ask: func(d *AttributeDecoder) { d.Do(func([]byte) error { return errors.New("called") }) }},
+		{name: "Nested", ask: func(d *AttributeDecoder) { d.Nested(walkAttrs) }},
+		{name: "Next again", ask: func(d *AttributeDecoder) { d.Next() }},
+	}
+	for _, tt := range malformedAttributes() {
+		if tt.walk != nil {
+			continue // the header cases only
+		}
+		for _, a := range asks {
+			t.Run(tt.name+"/"+a.name, func(t *testing.T) {
+				d := NewAttributeDecoder(tt.b)
+				for d.Next() {
+				}
+				a.ask(d)
+				var pe *ParseError
+				if !errors.As(d.Err(), &pe) {
+					t.Fatalf("error %v (%T) is not a *ParseError", d.Err(), d.Err())
+				}
+				want := ParseError{What: "attribute", Offset: tt.off, Type: tt.typ, Err: tt.err}
+				if diff := cmp.Diff(want, *pe, cmpopts.IgnoreFields(ParseError{}, "Detail"), cmpopts.EquateErrors()); diff != "" {
+					t.Errorf("ParseError (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
 // attrNestChain returns depth attributes, each nested in the one before, the
 // innermost holding a uint32 of type 99.
 func attrNestChain(depth int) []byte {
