@@ -40,6 +40,14 @@
 //     and reports x-floor, the ratio of their times over the same
 //     iterations: a burst of load from elsewhere lands on both, so the
 //     ratio holds still where the side-by-side ones drift.
+//   - typed_test.go holds W2 typed: the dump of the 1,001 links decoded
+//     into each library's own link values, the generated family/rtlink
+//     client's GetlinkDump into one reused LinkAttrs (nlgo, in
+//     typed_nlgo_test.go), vishvananda/netlink's Handle.LinkList and
+//     jsimonetti/rtnetlink's Link.List, each paired with the blocking
+//     floor's W2 (BenchmarkPairedTypedDumpLinks). TestTypedSameLinks
+//     checks that all three decode the same index, name, MTU and
+//     linkinfo kind for every link first.
 //   - shared_test.go holds W7, requests on one shared Conn: 16 goroutines
 //     each doing GetLink on one Conn, for this library (nlgo), for
 //     mdlayher/netlink, for the same Conn of this library from one

@@ -6,6 +6,8 @@ replace github.com/nlgo/netlink => ../
 
 require (
 	github.com/google/go-cmp v0.7.0
+	github.com/jsimonetti/rtnetlink/v2 v2.3.0
+	github.com/mdlayher/genetlink v1.3.2
 	github.com/mdlayher/netlink v1.11.2
 	github.com/nlgo/netlink v0.0.0-00010101000000-000000000000
 	github.com/vishvananda/netlink v1.3.1
@@ -14,8 +16,6 @@ require (
 )
 
 require (
-	github.com/jsimonetti/rtnetlink/v2 v2.3.0 // indirect
-	github.com/mdlayher/genetlink v1.3.2 // indirect
 	github.com/mdlayher/socket v0.6.0 // indirect
 	golang.org/x/net v0.55.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect

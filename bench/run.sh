@@ -29,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 count=${COUNT:-6}
-bench=${BENCH:-'^Benchmark(Decode|Encode|GetLink|DumpLinks|DumpAddrs|GetFamily|FanIn|SharedGetLink|IdleConns|PairedGetLink|PairedDumpLinks|PairedDumpAddrs|PairedGetFamily|PairedSharedGetLink)$'}
+bench=${BENCH:-'^Benchmark(Decode|Encode|GetLink|DumpLinks|DumpAddrs|GetFamily|FanIn|SharedGetLink|IdleConns|PairedGetLink|PairedDumpLinks|PairedDumpAddrs|PairedGetFamily|PairedSharedGetLink|PairedTypedDumpLinks)$'}
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
 
@@ -48,7 +48,7 @@ else
 fi
 
 echo "== checking that every implementation does the same work"
-go test -count 1 -run '^(TestSameResults|TestDecodersRejectMalformed|TestAllocations|TestConnSameReplies|TestFanInSameMessages|TestSharedSameReplies)$' .
+go test -count 1 -run '^(TestSameResults|TestDecodersRejectMalformed|TestAllocations|TestConnSameReplies|TestFanInSameMessages|TestSharedSameReplies|TestTypedSameLinks)$' .
 
 echo "== this library's allocation and idle-memory budgets (reported, not enforced here)"
 if ! go test -count 1 -run '^(TestConnAllocations|TestIdleConnMemory)$' . ; then
