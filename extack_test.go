@@ -3,6 +3,7 @@ package netlink_test
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -289,6 +290,13 @@ func TestOpErrorAttributePathMalformed(t *testing.T) {
 		binary.NativeEndian.PutUint32(b, uint32(n))
 		return b
 	}
+	// at is an attribute header of length n and type typ in host byte
+	// order, then pad zero bytes.
+	at := func(n, typ uint16, pad int) []byte {
+		b := binary.NativeEndian.AppendUint16(nil, n)
+		return append(binary.NativeEndian.AppendUint16(b, typ), make([]byte, pad)...)
+	}
+	cat := func(bs ...[]byte) []byte { return slices.Concat(bs...) }
 	tests := []struct {
 		name      string
 		sent      []byte
@@ -297,16 +305,16 @@ func TestOpErrorAttributePathMalformed(t *testing.T) {
 		want      netlink.AttributePath
 		parse     bool // a *ParseError, else ErrNoAttribute
 	}{
-		{name: "short attribute before the offset", sent: append(hdr(32), 2, 0, 1, 0, 0, 0, 0, 0, 8, 0, 2, 0, 0, 0, 0, 0),
+		{name: "short attribute before the offset", sent: cat(hdr(32), at(2, 1, 4), at(8, 2, 4)),
 			offset: 24, parse: true},
-		{name: "attribute running past the end before the offset", sent: append(hdr(28), 64, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+		{name: "attribute running past the end before the offset", sent: cat(hdr(28), at(64, 1, 8)),
 			offset: 24, parse: true},
-		{name: "malformed attribute at the offset", sent: append(hdr(20), 2, 0, 1, 0),
+		{name: "malformed attribute at the offset", sent: cat(hdr(20), at(2, 1, 0)),
 			offset: 16, want: path(1, "")},
-		{name: "negative header length", sent: append(hdr(24), 8, 0, 1, 0, 0, 0, 0, 0), offset: 16, headerLen: -1},
+		{name: "negative header length", sent: cat(hdr(24), at(8, 1, 4)), offset: 16, headerLen: -1},
 		{name: "no request", offset: 16},
 		{name: "a request shorter than its header", sent: []byte{1, 2, 3}, offset: 16},
-		{name: "a length field past the bytes kept", sent: append(hdr(1000), 8, 0, 1, 0, 0, 0, 0, 0), offset: 16, want: path(1, "")},
+		{name: "a length field past the bytes kept", sent: cat(hdr(1000), at(8, 1, 4)), offset: 16, want: path(1, "")},
 		{name: "nesting deeper than the limit", sent: deepNest(netlink.MaxNestingDepth + 5), offset: uint32(16 + 4*(netlink.MaxNestingDepth+4)),
 			want: deepPath(netlink.MaxNestingDepth + 1)},
 	}
