@@ -73,6 +73,13 @@ type Family struct {
 	// Protocol is the spec's protocol: "netlink-raw", "genetlink",
 	// "genetlink-c" or "genetlink-legacy".
 	Protocol string
+	// ProtocolNumber is the netlink protocol the family's sockets are of:
+	// the spec's protonum for netlink-raw (0, NETLINK_ROUTE, for rt-link),
+	// NETLINK_GENERIC (16) for generic netlink.
+	ProtocolNumber int
+	// Groups are the names of the family's multicast groups in the spec,
+	// in spec order: the names the Client's JoinGroup takes.
+	Groups []string
 	// Dial opens a client of the family; the io.Closer is the package's
 	// *Client, the value the Operations' Do and Dump take.
 	Dial func(*netlink.Config) (io.Closer, error)

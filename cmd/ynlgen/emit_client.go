@@ -277,6 +277,18 @@ func (m *model) emitDescribe(f *file) {
 	f.p("_ = p")
 	f.p("return family.Family{")
 	f.p("Name: FamilyName, Protocol: Protocol,")
+	if m.raw {
+		f.p("ProtocolNumber: ProtocolNumber,")
+	} else {
+		f.p("ProtocolNumber: genetlink.Protocol,")
+	}
+	if len(m.groups) > 0 {
+		f.p("Groups: []string{")
+		for _, g := range m.groups {
+			f.p("%q,", g.name)
+		}
+		f.p("},")
+	}
 	f.p("Dial: func(config *netlink.Config) (io.Closer, error) {")
 	f.p("c, err := Dial(config)")
 	f.p("if err != nil { return nil, err }")

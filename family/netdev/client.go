@@ -267,6 +267,11 @@ func Describe() family.Family {
 	_ = p
 	return family.Family{
 		Name: FamilyName, Protocol: Protocol,
+		ProtocolNumber: genetlink.Protocol,
+		Groups: []string{
+			"mgmt",
+			"page-pool",
+		},
 		Dial: func(config *netlink.Config) (io.Closer, error) {
 			c, err := Dial(config)
 			if err != nil {

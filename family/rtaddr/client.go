@@ -142,6 +142,11 @@ func Describe() family.Family {
 	_ = p
 	return family.Family{
 		Name: FamilyName, Protocol: Protocol,
+		ProtocolNumber: ProtocolNumber,
+		Groups: []string{
+			"rtnlgrp-ipv4-ifaddr",
+			"rtnlgrp-ipv6-ifaddr",
+		},
 		Dial: func(config *netlink.Config) (io.Closer, error) {
 			c, err := Dial(config)
 			if err != nil {

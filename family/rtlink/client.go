@@ -197,6 +197,11 @@ func Describe() family.Family {
 	_ = p
 	return family.Family{
 		Name: FamilyName, Protocol: Protocol,
+		ProtocolNumber: ProtocolNumber,
+		Groups: []string{
+			"rtnlgrp-link",
+			"rtnlgrp-stats",
+		},
 		Dial: func(config *netlink.Config) (io.Closer, error) {
 			c, err := Dial(config)
 			if err != nil {

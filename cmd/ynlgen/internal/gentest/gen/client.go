@@ -157,6 +157,10 @@ func Describe() family.Family {
 	_ = p
 	return family.Family{
 		Name: FamilyName, Protocol: Protocol,
+		ProtocolNumber: genetlink.Protocol,
+		Groups: []string{
+			"events",
+		},
 		Dial: func(config *netlink.Config) (io.Closer, error) {
 			c, err := Dial(config)
 			if err != nil {

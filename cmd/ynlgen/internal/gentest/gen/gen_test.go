@@ -347,6 +347,12 @@ func TestDescribe(t *testing.T) {
 	if diff := cmp.Diff(map[uint16]string{1: "get", 6: "changed-ntf", 7: "small-get", 8: "gone"}, names); diff != "" {
 		t.Errorf("reply names (-want +got):\n%s", diff)
 	}
+	if d.ProtocolNumber != genetlink.Protocol {
+		t.Errorf("ProtocolNumber = %d, want %d", d.ProtocolNumber, genetlink.Protocol)
+	}
+	if diff := cmp.Diff([]string{gen.GroupEvents}, d.Groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
 }
 
 func TestNotifications(t *testing.T) {

@@ -153,6 +153,10 @@ func Describe() family.Family {
 	_ = p
 	return family.Family{
 		Name: FamilyName, Protocol: Protocol,
+		ProtocolNumber: ProtocolNumber,
+		Groups: []string{
+			"objgrp",
+		},
 		Dial: func(config *netlink.Config) (io.Closer, error) {
 			c, err := Dial(config)
 			if err != nil {

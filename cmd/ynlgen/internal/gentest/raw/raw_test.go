@@ -179,3 +179,15 @@ func isErrno(err error, want syscall.Errno) bool {
 	}
 	return e == want
 }
+
+// The descriptor of a netlink-raw family carries the spec's protonum and
+// its multicast groups by name.
+func TestDescribeProtocolAndGroups(t *testing.T) {
+	d := raw.Describe()
+	if d.ProtocolNumber != 31 {
+		t.Errorf("ProtocolNumber = %d, want 31 (the spec's protonum)", d.ProtocolNumber)
+	}
+	if diff := cmp.Diff([]string{"objgrp"}, d.Groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+}
