@@ -81,8 +81,9 @@ type options struct {
 	pcap   string // -pcap FILE
 	trace  bool
 	count  int
-	hdr    int // -1: by type
-	dialer     // the namespace and tap, once set up
+	hdr    int        // -1: by type
+	ynl    ynlCommand // the ynl command's family, action and request
+	dialer            // the namespace and tap, once set up
 }
 
 // A dialer dials nl's Conns: in the namespace of -netns, with the tap of
@@ -129,18 +130,29 @@ func parseArgs(args []string) (options, error) {
 		o.cmd, rest = rest[0], rest[1:]
 	}
 	fs = o.flags(o.cmd)
+	if o.cmd == "ynl" {
+		fs = o.ynlFlags()
+	}
 	switch o.cmd {
 	case "summary", "help":
 	case "monitor":
 		fs.IntVar(&o.count, "count", 0, "exit after `N` events")
 	case "dump":
 		fs.IntVar(&o.hdr, "hdr", -1, "family header size in `bytes`")
-	case "genl":
+	case "genl", "ynl":
 	default:
 		return o, usagef("unknown command %q", o.cmd)
 	}
 	var err error
 	if o.args, err = parseInterspersed(fs, rest); err != nil {
+		return o, err
+	}
+	if o.cmd == "ynl" {
+		err = parseYNL(&o.ynl, o.args)
+		o.args = nil
+		if err == nil && o.count < 0 {
+			err = usagef("-count %d: must be 0 or more", o.count)
+		}
 		return o, err
 	}
 	switch {
@@ -169,6 +181,24 @@ func (o *options) flags(name string) *flag.FlagSet {
 	fs.StringVar(&o.nsName, "netns", o.nsName, "network namespace `name` or path")
 	fs.StringVar(&o.pcap, "pcap", o.pcap, "write a pcap capture to `file`")
 	fs.BoolVar(&o.trace, "trace", o.trace, "trace messages on standard error")
+	return fs
+}
+
+// ynlFlags returns the flag set of nl ynl: the flags of every command,
+// except that -json takes the request, as ynl's --json does, and the
+// flags of ynl: -family, -do, -dump, -subscribe and -count.
+func (o *options) ynlFlags() *flag.FlagSet {
+	fs := flag.NewFlagSet("ynl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.nsName, "netns", o.nsName, "network namespace `name` or path")
+	fs.StringVar(&o.pcap, "pcap", o.pcap, "write a pcap capture to `file`")
+	fs.BoolVar(&o.trace, "trace", o.trace, "trace messages on standard error")
+	fs.StringVar(&o.ynl.json, "json", "", "the request, a JSON `object`")
+	fs.StringVar(&o.ynl.family, "family", "", "the `family`")
+	fs.IntVar(&o.count, "count", 0, "monitor: exit after `N` notifications")
+	fs.Func("do", "run the do of `operation`", func(s string) error { return o.ynl.setAction("do", s) })
+	fs.Func("dump", "run the dump of `operation`", func(s string) error { return o.ynl.setAction("dump", s) })
+	fs.Func("subscribe", "monitor the multicast `group`", func(s string) error { return o.ynl.setAction("monitor", s) })
 	return fs
 }
 
@@ -253,6 +283,8 @@ func executeCommand(ctx context.Context, o options, w io.Writer) error {
 		return runDump(ctx, w, o, p, t)
 	case "genl":
 		return runGenl(w, o, o.args[0])
+	case "ynl":
+		return runYNL(ctx, w, o, typedFamilies())
 	}
 	s, err := collectSummary(ctx, o.dialer)
 	if err != nil {
