@@ -21,6 +21,7 @@ type Decoder struct {
 	mu      sync.Mutex
 	names   map[uint16]string     // generic families by id
 	schemas map[string]genlSchema // generic families' attributes by name (AddSchema)
+	routes  map[routeKey]attrSet  // rtnetlink attributes by type, named by specs (AddSchema)
 }
 
 // AddFamily tells the decoder the name of the generic netlink family with
@@ -105,7 +106,7 @@ func (d *Decoder) decodeMessage(family int, nm netlink.Message, echoed bool) Mes
 	}
 	switch family {
 	case protoRoute:
-		decodeRoute(&m, nm)
+		d.decodeRoute(&m, nm)
 	case genetlink.Protocol:
 		d.decodeGeneric(&m, nm)
 	default:

@@ -93,8 +93,9 @@ var (
 	tunnelMsg    = structOf("tunnel_msg", fu8("family", addressFamilies), fu8("flags", nil), pad(2), fu32("ifindex", nil))
 )
 
-// decodeRoute decodes an rtnetlink message's family header and attributes.
-func decodeRoute(m *Message, nm netlink.Message) {
+// decodeRoute decodes an rtnetlink message's family header and
+// attributes, these as a spec names them if AddSchema was given one.
+func (d *Decoder) decodeRoute(m *Message, nm netlink.Message) {
 	g, name, fc, ok := rtnlType(nm.Header.Type)
 	if !ok {
 		m.Hex = hexOf(nm.Data)
@@ -102,7 +103,11 @@ func decodeRoute(m *Message, nm netlink.Message) {
 	}
 	m.Type = name
 	m.Flags = nm.Header.Flags.Format(fc)
-	decodeBody(m, nm.Data, g.header, g.attrs)
+	set := g.attrs
+	if s, ok := d.routeSet(nm.Header.Type, nm.Header.Flags&netlink.Request != 0); ok {
+		set = s
+	}
+	decodeBody(m, nm.Data, g.header, set)
 }
 
 // decodeBody decodes a family header of layout hdr and the attributes
