@@ -5,9 +5,12 @@
 // it needs no privileges. The monitor command prints link, address and
 // route changes as they happen, dump prints the replies to any dump
 // request, decoded attribute by attribute, and genl prints a generic
-// netlink family's operations with the policy of each. Every command can
-// write its netlink traffic to a pcap file for Wireshark (-pcap) and trace
-// it, decoded, on standard error (-trace). Run nl -h for the details.
+// netlink family's operations with the policy of each. The ynl command
+// drives the families generated from the kernel's YAML specs (package
+// family and those under it) with requests and replies in JSON, as the
+// kernel's ynl tool does. Every command can write its netlink traffic to
+// a pcap file for Wireshark (-pcap) and trace it, decoded, on standard
+// error (-trace). Run nl -h for the details.
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/nldecode"
 	"github.com/nlgo/netlink/nlpcap"
 	"github.com/nlgo/netlink/nltrace"
 )
@@ -34,6 +38,12 @@ Usage:
   nl [flags] monitor [-count N]          print link, address and route events until interrupted
   nl [flags] dump [-hdr N] FAMILY TYPE   send a dump request and print every reply
   nl [flags] genl NAME                   a generic netlink family's operations and their policies
+  nl [flags] ynl [FAMILY]                the typed families (generated from the kernel's YAML
+                                         specs), or one family's operations and multicast groups
+  nl [flags] ynl FAMILY do|dump OP [-json '{...}']
+                                         run an operation; the request is a JSON object
+  nl [flags] ynl FAMILY monitor GROUP... [-count N]
+                                         print the family's notifications until interrupted
   nl help                                print this help
 
 Flags, accepted before or after the command:
@@ -45,6 +55,15 @@ Flags, accepted before or after the command:
   -trace       log every message nl sends and receives, decoded, on standard error
   -count N     monitor: exit after N events (default 0: never)
   -hdr N       dump: send a zeroed family header of N bytes (default: by TYPE)
+
+nl ynl works as the kernel's tools/net/ynl/cli.py does, with its flags too:
+nl ynl -family FAMILY (-do OP | -dump OP | -subscribe GROUP) [-json '{...}'].
+FAMILY is the spec's file name (rt_link), its name (rt-link) or the Go package's
+(rtlink); OP and GROUP are as the spec names them (nl ynl FAMILY lists them).
+In ynl, -json takes the request; the output is always JSON, with the spec's
+names: a do's reply indented (on one line after nl -json ynl ...), nothing for
+an operation without a reply, a dump's entries one per line (JSON Lines), each
+notification on a line as {"name": ..., "msg": {...}}.
 
 FAMILY is a name or a number: route, generic, sock_diag, audit, xfrm, netfilter, ...
 TYPE is a name or a number: for route getlink, getaddr, getroute, getneigh, getrule,
@@ -58,6 +77,11 @@ Examples:
   nl genl nlctrl
   nl -pcap nl.pcap dump route getaddr
   nl -trace genl ethtool
+  nl ynl rt_link dump getlink
+  nl ynl rt-link do getlink -json '{"ifname":"lo"}'
+  nl ynl ethtool do features-get -json '{"header":{"dev-name":"eth0"}}'
+  nl ynl --family netdev --dump dev-get
+  nl ynl rt_link monitor rtnlgrp-link -count 1
 
 Exit status: 0 on success, 1 on an error, 2 on a command-line mistake.
 `
@@ -243,7 +267,7 @@ func execute(ctx context.Context, o options, w, stderr io.Writer) (err error) {
 	var taps tee
 	if o.trace {
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		taps = append(taps, nltrace.New(logger, nil))
+		taps = append(taps, nltrace.New(logger, &nltrace.Options{Decoder: traceDecoder(o.cmd)}))
 	}
 	if o.pcap != "" {
 		pw, done, err := createCapture(o.pcap)
@@ -291,6 +315,18 @@ func executeCommand(ctx context.Context, o options, w io.Writer) error {
 		return err
 	}
 	return writeSummary(w, s, o.json)
+}
+
+// traceDecoder returns the decoder -trace decodes with: for ynl, one that
+// names the attributes of the typed families as their specs do.
+func traceDecoder(cmd string) *nldecode.Decoder {
+	d := new(nldecode.Decoder)
+	if cmd == "ynl" {
+		for _, f := range typedFamilies() {
+			d.AddSchema(f)
+		}
+	}
+	return d
 }
 
 // createCapture creates the pcap file name; done closes it and reports
