@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/nlgo/netlink"
+	"github.com/nlgo/netlink/family"
 	"github.com/nlgo/netlink/nldecode"
 	"github.com/nlgo/netlink/nlpcap"
 	"github.com/nlgo/netlink/nltrace"
@@ -105,9 +106,10 @@ type options struct {
 	pcap   string // -pcap FILE
 	trace  bool
 	count  int
-	hdr    int        // -1: by type
-	ynl    ynlCommand // the ynl command's family, action and request
-	dialer            // the namespace and tap, once set up
+	hdr    int             // -1: by type
+	ynl    ynlCommand      // the ynl command's family, action and request
+	fams   []family.Family // the families ynl drives; nil: typedFamilies()
+	dialer                 // the namespace and tap, once set up
 }
 
 // A dialer dials nl's Conns: in the namespace of -netns, with the tap of
@@ -267,7 +269,7 @@ func execute(ctx context.Context, o options, w, stderr io.Writer) (err error) {
 	var taps tee
 	if o.trace {
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		taps = append(taps, nltrace.New(logger, &nltrace.Options{Decoder: traceDecoder(o.cmd)}))
+		taps = append(taps, nltrace.New(logger, &nltrace.Options{Decoder: traceDecoder(o)}))
 	}
 	if o.pcap != "" {
 		pw, done, err := createCapture(o.pcap)
@@ -308,7 +310,7 @@ func executeCommand(ctx context.Context, o options, w io.Writer) error {
 	case "genl":
 		return runGenl(w, o, o.args[0])
 	case "ynl":
-		return runYNL(ctx, w, o, typedFamilies())
+		return runYNL(ctx, w, o, o.families())
 	}
 	s, err := collectSummary(ctx, o.dialer)
 	if err != nil {
@@ -319,14 +321,22 @@ func executeCommand(ctx context.Context, o options, w io.Writer) error {
 
 // traceDecoder returns the decoder -trace decodes with: for ynl, one that
 // names the attributes of the typed families as their specs do.
-func traceDecoder(cmd string) *nldecode.Decoder {
+func traceDecoder(o options) *nldecode.Decoder {
 	d := new(nldecode.Decoder)
-	if cmd == "ynl" {
-		for _, f := range typedFamilies() {
+	if o.cmd == "ynl" {
+		for _, f := range o.families() {
 			d.AddSchema(f)
 		}
 	}
 	return d
+}
+
+// families returns the families ynl drives.
+func (o options) families() []family.Family {
+	if o.fams != nil {
+		return o.fams
+	}
+	return typedFamilies()
 }
 
 // createCapture creates the pcap file name; done closes it and reports

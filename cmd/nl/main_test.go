@@ -44,7 +44,7 @@ func TestParseArgs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(options{}, dialer{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(options{}, dialer{}, ynlCommand{})); diff != "" {
 				t.Errorf("parseArgs(%q) (-want +got):\n%s", tt.args, diff)
 			}
 		})
