@@ -7,8 +7,9 @@ import (
 )
 
 // Execute sends a request to the Conn's peer and returns the replies,
-// reading until the exchange is complete: a single reply; a multipart dump
-// through NLMSG_DONE; an NLMSG_ERROR; and, when m asks for NLM_F_ACK, the
+// reading until the exchange is complete: a single reply; a dump (a
+// request with NLM_F_DUMP) through NLMSG_DONE, whether or not its replies
+// carry NLM_F_MULTI; an NLMSG_ERROR; and, when m asks for NLM_F_ACK, the
 // acknowledgement too, so nothing stale is left behind. The terminating
 // DONE and the acknowledgement are not among the returned messages (use
 // Send and Receive to see them).
@@ -286,7 +287,11 @@ func (x *exchange) take(m Message) bool {
 		x.err = &OpError{Op: "execute", Err: overrunf("the peer sent NLMSG_OVERRUN"), Sequence: m.Header.Sequence}
 		return false
 	}
-	if m.Header.Flags&Multi == 0 && x.req.Flags&Acknowledge == 0 {
+	// A reply without NLM_F_MULTI is the whole answer to a request that
+	// asks for no acknowledgement, except to a dump, which ends at
+	// NLMSG_DONE: the kernel's genlmsg_iput leaves the flag off the
+	// entries of some generic netlink dumps (netdev, ethtool).
+	if m.Header.Flags&Multi == 0 && x.req.Flags&Acknowledge == 0 && x.req.Flags&Dump != Dump {
 		x.done = true
 	}
 	return true

@@ -145,6 +145,17 @@ func TestExecute(t *testing.T) {
 			want: []Message{partMsg(1, 0), partMsg(2, 0), partMsg(3, 0), partMsg(4, 0)},
 		},
 		{
+			// The kernel's genlmsg_iput leaves NLM_F_MULTI off dump
+			// replies (netdev, ethtool): a dump ends at NLMSG_DONE.
+			name:  "dump whose replies lack the multi flag",
+			flags: Dump,
+			replies: []fakeDatagram{
+				fromKernel(r1, rawMessage(20, 0, execReq, 0, []byte{2, 2, 2, 2})),
+				fromKernel(rawMessage(20, 0, execReq, 0, []byte{3, 3, 3, 3}), done),
+			},
+			want: []Message{m1, msgOf(20, 0, execReq, 0, []byte{2, 2, 2, 2}), msgOf(20, 0, execReq, 0, []byte{3, 3, 3, 3})},
+		},
+		{
 			name:    "empty dump",
 			flags:   Dump,
 			replies: []fakeDatagram{fromKernel(rawMessage(Done, Multi, execReq, 0, nil))},
