@@ -29,7 +29,11 @@
 // message type; generic netlink's controller, nlctrl, in full, and the
 // genlmsghdr of every family, named once the decoder has seen the
 // controller describe it or was told (AddFamily); for other families, the
-// control messages. The tables hold the kernel's ABI written out, so the
+// control messages. AddSchema adds the names of a family generated from
+// the kernel's YAML specs (package family): a generic family's attributes
+// decode as its spec describes them; rt-link's, rt-addr's and rt-route's
+// take the spec's names ("num-tx-queues" for num_tx_queues) while the
+// package's tables keep decoding what they know of their values. The tables hold the kernel's ABI written out, so the
 // package builds and decodes the same on every platform; on Linux the
 // tests check them against golang.org/x/sys/unix.
 //
