@@ -37,6 +37,18 @@ func TestParseArgs(t *testing.T) {
 			options{cmd: "genl", args: []string{"ethtool"}, json: true, hdr: -1}},
 		{"pcap and trace", []string{"-pcap", "nl.pcap", "monitor", "-trace"},
 			options{cmd: "monitor", pcap: "nl.pcap", trace: true, hdr: -1}},
+		{"ynl", []string{"ynl"}, options{cmd: "ynl", hdr: -1}},
+		{"ynl family", []string{"-json", "ynl", "rt_link"}, options{cmd: "ynl", json: true, hdr: -1, ynl: ynlCommand{family: "rt_link"}}},
+		{"ynl dump", []string{"ynl", "rt_link", "dump", "getlink", "-trace"},
+			options{cmd: "ynl", trace: true, hdr: -1, ynl: ynlCommand{family: "rt_link", action: "dump", op: "getlink"}}},
+		{"ynl do with a request", []string{"ynl", "-netns", "x", "ethtool", "do", "features-get", "--json", `{"header":{}}`},
+			options{cmd: "ynl", nsName: "x", hdr: -1, ynl: ynlCommand{family: "ethtool", action: "do", op: "features-get", json: `{"header":{}}`}}},
+		{"ynl's own flags", []string{"ynl", "--family", "netdev", "--dump", "dev-get", "-pcap", "f"},
+			options{cmd: "ynl", pcap: "f", hdr: -1, ynl: ynlCommand{family: "netdev", action: "dump", op: "dev-get"}}},
+		{"ynl monitor", []string{"ynl", "rt_link", "monitor", "rtnlgrp-link", "rtnlgrp-stats", "-count", "2"},
+			options{cmd: "ynl", count: 2, hdr: -1, ynl: ynlCommand{family: "rt_link", action: "monitor", groups: []string{"rtnlgrp-link", "rtnlgrp-stats"}}}},
+		{"ynl subscribe", []string{"ynl", "-family", "rt_link", "-subscribe", "rtnlgrp-link", "-subscribe", "rtnlgrp-stats"},
+			options{cmd: "ynl", hdr: -1, ynl: ynlCommand{family: "rt_link", action: "monitor", groups: []string{"rtnlgrp-link", "rtnlgrp-stats"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,12 +103,12 @@ func TestRunUsageErrors(t *testing.T) {
 }
 
 func TestRunHelp(t *testing.T) {
-	for _, args := range [][]string{{"-h"}, {"-help"}, {"help"}, {"monitor", "-h"}, {"dump", "-h"}, {"genl", "-h"}} {
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"help"}, {"monitor", "-h"}, {"dump", "-h"}, {"genl", "-h"}, {"ynl", "-h"}} {
 		var stdout, stderr strings.Builder
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 			t.Errorf("run(%q) = %d, want 0; stderr:\n%s", args, code, &stderr)
 		}
-		for _, cmd := range []string{"monitor", "dump", "genl", "-json", "-count", "-hdr", "-netns", "-pcap", "-trace"} {
+		for _, cmd := range []string{"monitor", "dump", "genl", "ynl", "-json", "-count", "-hdr", "-netns", "-pcap", "-trace", "-family", "-do", "-dump", "-subscribe"} {
 			if !strings.Contains(stdout.String(), cmd) {
 				t.Errorf("run(%q): the help does not mention %s", args, cmd)
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/nlgo/netlink/family"
 	"github.com/nlgo/netlink/family/ethtool"
 	"github.com/nlgo/netlink/family/rtlink"
+	"github.com/nlgo/netlink/genetlink"
 	"github.com/nlgo/netlink/internal/testenv"
 )
 
@@ -221,5 +223,64 @@ func TestIntegrationYNLMonitor(t *testing.T) {
 	}
 	if got.Name != "newlink" || !strings.HasPrefix(got.Msg.Ifname, "nlym") || got.Msg.Linkinfo.Value.Kind != "veth" {
 		t.Errorf("notification %s, want a newlink of a veth nlym*", &stdout)
+	}
+}
+
+// `nl ynl netdev dump dev-get` lists the namespace's devices by index,
+// and `nl ynl nlctrl dump getfamily` the generic families genetlink
+// lists.
+func TestIntegrationYNLGenericDumps(t *testing.T) {
+	ns := newTestNS(t)
+	addVeth(t, ns, "nly0")
+	field := func(t *testing.T, out, name string) []string {
+		var got []string
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("a line of nl ynl: %v\n%s", err, line)
+			}
+			got = append(got, fmt.Sprint(m[name]))
+		}
+		slices.Sort(got)
+		return got
+	}
+
+	stdout, _ := runNL(t, "-netns", ns, "ynl", "netdev", "dump", "dev-get")
+	out, err := exec.Command("ip", "-n", ns, "-json", "link", "show").Output()
+	if err != nil {
+		t.Fatalf("ip -json link: %v", err)
+	}
+	var links []struct {
+		Index int `json:"ifindex"`
+	}
+	if err := json.Unmarshal(out, &links); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range links {
+		want = append(want, fmt.Sprint(l.Index))
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, field(t, stdout, "ifindex")); diff != "" {
+		t.Errorf("netdev dev-get's devices against ip -json link's (-ip +nl):\n%s", diff)
+	}
+
+	stdout, _ = runNL(t, "-netns", ns, "ynl", "nlctrl", "dump", "getfamily")
+	gc, err := genetlink.Dial(nsConfig(t, ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gc.Close()
+	fams, err := gc.ListFamilies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = nil
+	for _, f := range fams {
+		want = append(want, f.Name)
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, field(t, stdout, "family-name")); diff != "" {
+		t.Errorf("nlctrl getfamily's families against genetlink's ListFamilies (-genetlink +nl):\n%s", diff)
 	}
 }

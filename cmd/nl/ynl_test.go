@@ -182,6 +182,9 @@ func TestYNLDump(t *testing.T) {
 			rtlink.LinkAttrs{ExtMask: family.Some(rtlink.RtextFilterSkipStats)}},
 		{"go package name", []string{"ynl", "rtlink", "dump", "getlink", "-json", `{"master": 3}`},
 			rtlink.LinkAttrs{Master: family.Some[uint32](3)}},
+		{"a field's name in another case", []string{"ynl", "rt_link", "dump", "getlink", "-json", `{"MASTER": 3, "IFI-Index": 4}`},
+			rtlink.LinkAttrs{Ifinfomsg: rtlink.Ifinfomsg{IfiIndex: 4}, Master: family.Some[uint32](3)}},
+		{"an operation's name in another spelling", []string{"ynl", "rt_link", "dump", "GET_LINK"}, rtlink.LinkAttrs{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
