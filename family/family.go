@@ -83,6 +83,11 @@ type Family struct {
 	// Dial opens a client of the family; the io.Closer is the package's
 	// *Client, the value the Operations' Do and Dump take.
 	Dial func(*netlink.Config) (io.Closer, error)
+	// WithFlags returns client, a *Client of the family, as its
+	// WithFlags method does: a Client that adds flags to the header of
+	// every request it sends (netlink.Create|netlink.Excl for a new
+	// object). It fails when client is not a *Client of the family.
+	WithFlags func(client any, flags netlink.HeaderFlags) (any, error)
 	// Operations are the family's do and dump operations, in spec order.
 	Operations []Operation
 	// Requests and Replies name the message types (netlink-raw) or

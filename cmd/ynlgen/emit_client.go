@@ -294,6 +294,11 @@ func (m *model) emitDescribe(f *file) {
 	f.p("if err != nil { return nil, err }")
 	f.p("return c, nil")
 	f.p("},")
+	f.p("WithFlags: func(client any, flags netlink.HeaderFlags) (any, error) {")
+	f.p("c, _, err := family.OpArgs[Client, struct{}](FamilyName, client, nil)")
+	f.p("if err != nil { return nil, err }")
+	f.p("return c.WithFlags(flags), nil")
+	f.p("},")
 	f.p("Operations: []family.Operation{")
 	for _, o := range m.ops {
 		if o.notify || o.set == nil {

@@ -144,6 +144,13 @@ func Describe() family.Family {
 			}
 			return c, nil
 		},
+		WithFlags: func(client any, flags netlink.HeaderFlags) (any, error) {
+			c, _, err := family.OpArgs[Client, struct{}](FamilyName, client, nil)
+			if err != nil {
+				return nil, err
+			}
+			return c.WithFlags(flags), nil
+		},
 		Operations: []family.Operation{
 			{Name: "get", NewRequest: func() any { return new(TcpMetrics) },
 				Do: func(client, req any) (any, error) {

@@ -191,3 +191,30 @@ func TestDescribeProtocolAndGroups(t *testing.T) {
 		t.Errorf("groups (-want +got):\n%s", diff)
 	}
 }
+
+// The descriptor's WithFlags adds header flags to the operations run
+// through it, as the Client's WithFlags does.
+func TestDescribeWithFlags(t *testing.T) {
+	c := kernel(t, nil)
+	d := raw.Describe()
+	var newobj family.Operation
+	for _, op := range d.Operations {
+		if op.Name == "newobj" {
+			newobj = op
+		}
+	}
+	req := &raw.ObjAttrs{Objmsg: raw.Objmsg{Index: 3}, Kind: "beta"}
+	if _, err := newobj.Do(c, req); !isErrno(err, syscall.EOPNOTSUPP) {
+		t.Errorf("newobj without Create: %v, want EOPNOTSUPP", err)
+	}
+	wc, err := d.WithFlags(c, netlink.Create|netlink.Excl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newobj.Do(wc, req); err != nil {
+		t.Errorf("newobj with Create: %v", err)
+	}
+	if _, err := d.WithFlags("not a client", netlink.Create); err == nil {
+		t.Errorf("WithFlags of a wrong client: no error")
+	}
+}
