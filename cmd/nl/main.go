@@ -41,8 +41,9 @@ Usage:
   nl [flags] genl NAME                   a generic netlink family's operations and their policies
   nl [flags] ynl [FAMILY]                the typed families (generated from the kernel's YAML
                                          specs), or one family's operations and multicast groups
-  nl [flags] ynl FAMILY do|dump OP [-json '{...}']
-                                         run an operation; the request is a JSON object
+  nl [flags] ynl FAMILY do|dump OP [-json '{...}'] [-create] [-excl] [-replace] [-append]
+                                         run an operation; the request is a JSON object,
+                                         its header flags NLM_F_CREATE ... as asked
   nl [flags] ynl FAMILY monitor GROUP... [-count N]
                                          print the family's notifications until interrupted
   nl help                                print this help
@@ -83,6 +84,7 @@ Examples:
   nl ynl ethtool do features-get -json '{"header":{"dev-name":"eth0"}}'
   nl ynl --family netdev --dump dev-get
   nl ynl rt_link monitor rtnlgrp-link -count 1
+  nl ynl rt_link do newlink -create -excl -json '{"ifname":"v0","linkinfo":{"kind":"veth"}}'
 
 Exit status: 0 on success, 1 on an error, 2 on a command-line mistake.
 `
@@ -212,7 +214,8 @@ func (o *options) flags(name string) *flag.FlagSet {
 
 // ynlFlags returns the flag set of nl ynl: the flags of every command,
 // except that -json takes the request, as ynl's --json does, and the
-// flags of ynl: -family, -do, -dump, -subscribe and -count.
+// flags of ynl: -family, -do, -dump, -subscribe, -count, and the header
+// flags -create, -excl, -replace and -append.
 func (o *options) ynlFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("ynl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -225,6 +228,12 @@ func (o *options) ynlFlags() *flag.FlagSet {
 	fs.Func("do", "run the do of `operation`", func(s string) error { return o.ynl.setAction("do", s) })
 	fs.Func("dump", "run the dump of `operation`", func(s string) error { return o.ynl.setAction("dump", s) })
 	fs.Func("subscribe", "monitor the multicast `group`", func(s string) error { return o.ynl.setAction("monitor", s) })
+	for _, f := range ynlHeaderFlags {
+		fs.BoolFunc(f.name, "add "+f.flag.String()+" to the request", func(string) error {
+			o.ynl.flags |= f.flag
+			return nil
+		})
+	}
 	return fs
 }
 

@@ -45,6 +45,9 @@ func TestParseArgs(t *testing.T) {
 			options{cmd: "ynl", nsName: "x", hdr: -1, ynl: ynlCommand{family: "ethtool", action: "do", op: "features-get", json: `{"header":{}}`}}},
 		{"ynl's own flags", []string{"ynl", "--family", "netdev", "--dump", "dev-get", "-pcap", "f"},
 			options{cmd: "ynl", pcap: "f", hdr: -1, ynl: ynlCommand{family: "netdev", action: "dump", op: "dev-get"}}},
+		{"ynl header flags", []string{"ynl", "rt_link", "do", "newlink", "-create", "--excl", "-replace", "-append"},
+			options{cmd: "ynl", hdr: -1, ynl: ynlCommand{family: "rt_link", action: "do", op: "newlink",
+				flags: netlink.Create | netlink.Excl | netlink.Replace | netlink.Append}}},
 		{"ynl monitor", []string{"ynl", "rt_link", "monitor", "rtnlgrp-link", "rtnlgrp-stats", "-count", "2"},
 			options{cmd: "ynl", count: 2, hdr: -1, ynl: ynlCommand{family: "rt_link", action: "monitor", groups: []string{"rtnlgrp-link", "rtnlgrp-stats"}}}},
 		{"ynl subscribe", []string{"ynl", "-family", "rt_link", "-subscribe", "rtnlgrp-link", "-subscribe", "rtnlgrp-stats"},
@@ -108,7 +111,7 @@ func TestRunHelp(t *testing.T) {
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 			t.Errorf("run(%q) = %d, want 0; stderr:\n%s", args, code, &stderr)
 		}
-		for _, cmd := range []string{"monitor", "dump", "genl", "ynl", "-json", "-count", "-hdr", "-netns", "-pcap", "-trace", "-family", "-do", "-dump", "-subscribe"} {
+		for _, cmd := range []string{"monitor", "dump", "genl", "ynl", "-json", "-count", "-hdr", "-netns", "-pcap", "-trace", "-family", "-do", "-dump", "-subscribe", "-create", "-excl", "-replace", "-append"} {
 			if !strings.Contains(stdout.String(), cmd) {
 				t.Errorf("run(%q): the help does not mention %s", args, cmd)
 			}

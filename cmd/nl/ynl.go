@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
 	"github.com/nlgo/netlink/family/ethtool"
 	"github.com/nlgo/netlink/family/mptcppm"
@@ -44,11 +45,21 @@ func typedFamilies() []family.Family {
 
 // A ynlCommand is what nl ynl was asked to do.
 type ynlCommand struct {
-	family string   // FAMILY, or -family; "" lists the families
-	action string   // "", "do", "dump" or "monitor"
-	op     string   // the operation of do and dump
-	groups []string // the groups of monitor
-	json   string   // -json: the request, a JSON object
+	family string              // FAMILY, or -family; "" lists the families
+	action string              // "", "do", "dump" or "monitor"
+	op     string              // the operation of do and dump
+	groups []string            // the groups of monitor
+	json   string              // -json: the request, a JSON object
+	flags  netlink.HeaderFlags // -create, -excl, -replace, -append
+}
+
+// ynlHeaderFlags are the header flags nl ynl adds to a request, by the
+// names of ynl's flags for them.
+var ynlHeaderFlags = []struct {
+	name string
+	flag netlink.HeaderFlags
+}{
+	{"create", netlink.Create}, {"excl", netlink.Excl}, {"replace", netlink.Replace}, {"append", netlink.Append},
 }
 
 // setAction records the action of a -do, -dump or -subscribe flag.
@@ -94,6 +105,8 @@ func parseYNL(c *ynlCommand, args []string) error {
 		return usagef("ynl needs a FAMILY, as in: nl ynl rt_link dump getlink")
 	case c.json != "" && c.action != "do" && c.action != "dump":
 		return usagef("ynl: -json is the request of a do or a dump")
+	case c.flags != 0 && c.action != "do" && c.action != "dump":
+		return usagef("ynl: -create, -excl, -replace and -append are flags of a do's or a dump's request")
 	}
 	return nil
 }
@@ -211,11 +224,17 @@ func runYNL(ctx context.Context, w io.Writer, o options, fams []family.Family) e
 			client.Close()
 		}
 	}()
+	var opClient any = client
+	if c.flags != 0 {
+		if opClient, err = f.WithFlags(client, c.flags); err != nil {
+			return err
+		}
+	}
 	switch c.action {
 	case "do":
-		err = ynlDo(w, op, client, req, o.json)
+		err = ynlDo(w, op, opClient, req, o.json)
 	case "dump":
-		err = ynlDump(w, op, client, req)
+		err = ynlDump(w, op, opClient, req)
 	default:
 		err = ynlMonitor(w, f, client, c.groups, o.count)
 	}

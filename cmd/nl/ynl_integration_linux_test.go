@@ -284,3 +284,46 @@ func TestIntegrationYNLGenericDumps(t *testing.T) {
 		t.Errorf("nlctrl getfamily's families against genetlink's ListFamilies (-genetlink +nl):\n%s", diff)
 	}
 }
+
+// `nl ynl rt_link do newlink -create -excl` makes a veth pair that ip
+// shows, a second time fails with EEXIST, and dellink deletes the pair.
+// (The 6.12 spec has no veth data, so the kernel names the peer.)
+func TestIntegrationYNLNewlink(t *testing.T) {
+	ns := newTestNS(t)
+	links := func() map[string]string {
+		out, err := exec.Command("ip", "-n", ns, "-json", "-details", "link", "show").Output()
+		if err != nil {
+			t.Fatalf("ip -json link: %v", err)
+		}
+		var ls []struct {
+			Name string `json:"ifname"`
+			MTU  int    `json:"mtu"`
+			Info struct {
+				Kind string `json:"info_kind"`
+			} `json:"linkinfo"`
+		}
+		if err := json.Unmarshal(out, &ls); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, l := range ls {
+			m[l.Name] = fmt.Sprintf("%s mtu %d", l.Info.Kind, l.MTU)
+		}
+		return m
+	}
+	req := `{"ifname":"nlyv0","mtu":1400,"linkinfo":{"kind":"veth"}}`
+	runNL(t, "-netns", ns, "ynl", "rt_link", "do", "newlink", "-create", "-excl", "-json", req)
+	got := links()
+	if len(got) != 3 || got["lo"] != " mtu 65536" || got["nlyv0"] != "veth mtu 1400" {
+		t.Errorf("links after newlink: %v, want lo, nlyv0 and its veth peer", got)
+	}
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"-netns", ns, "ynl", "rt_link", "do", "newlink", "-create", "-excl", "-json", req}, &stdout, &stderr); code != 1 ||
+		!strings.Contains(stderr.String(), "file exists") {
+		t.Errorf("newlink of an existing link: status %d, stderr %q; want 1 and EEXIST", code, &stderr)
+	}
+	runNL(t, "-netns", ns, "ynl", "rt_link", "do", "dellink", "-json", `{"ifname":"nlyv0"}`)
+	if diff := cmp.Diff(map[string]string{"lo": " mtu 65536"}, links()); diff != "" {
+		t.Errorf("links after dellink (-want +got):\n%s", diff)
+	}
+}

@@ -38,7 +38,7 @@ func fakeLinks() []*rtlink.LinkAttrs {
 
 // A fakeRoute is a fake rtnetlink that knows fakeLinks: getlink's dump
 // lists them, its do finds one by name (ENODEV otherwise), setlink
-// acknowledges. It records the requests it decoded.
+// acknowledges, and so does newlink with NLM_F_CREATE (ENODEV without). It records the requests it decoded.
 type fakeRoute struct {
 	k    *nltest.Kernel
 	mu   sync.Mutex
@@ -85,6 +85,11 @@ func newFakeRoute(t *testing.T) *fakeRoute {
 				}
 			}
 		case rtlink.CmdSetlinkRequest:
+			return []netlink.Message{nltest.Error(nil, m)}, nil
+		case rtlink.CmdNewlinkRequest:
+			if m.Header.Flags&netlink.Create == 0 {
+				return nil, syscall.ENODEV
+			}
 			return []netlink.Message{nltest.Error(nil, m)}, nil
 		}
 		return nil, syscall.ENODEV
@@ -234,6 +239,12 @@ func TestYNLDo(t *testing.T) {
 		{"no reply", []string{"ynl", "rt_link", "--do", "setlink", "--json", `{"ifi-index":2,"mtu":9000}`}, "", 0, "",
 			fakeRequest{Type: 19, Flags: netlink.Request | netlink.Acknowledge,
 				Link: rtlink.LinkAttrs{Ifinfomsg: rtlink.Ifinfomsg{IfiIndex: 2}, Mtu: family.Some[uint32](9000)}}},
+		{"header flags", []string{"ynl", "rt_link", "do", "newlink", "-create", "--excl", "-json", `{"ifname":"v0","linkinfo":{"kind":"veth"}}`}, "", 0, "",
+			fakeRequest{Type: 16, Flags: netlink.Request | netlink.Acknowledge | netlink.Create | netlink.Excl,
+				Link: rtlink.LinkAttrs{Ifname: "v0", Linkinfo: family.Some(rtlink.LinkinfoAttrs{Kind: "veth"})}}},
+		{"without a header flag", []string{"ynl", "rt_link", "do", "newlink", "-json", `{"ifname":"v0"}`}, "", 1,
+			"nl: rt-link do newlink: netlink: execute: no such device\n",
+			fakeRequest{Type: 16, Flags: netlink.Request | netlink.Acknowledge, Link: rtlink.LinkAttrs{Ifname: "v0"}}},
 		{"kernel error", []string{"ynl", "rt_link", "do", "getlink", "--json", `{"ifname":"nope"}`}, "", 1,
 			"nl: rt-link do getlink: netlink: execute: no such device\n",
 			fakeRequest{Type: 18, Flags: netlink.Request, Link: rtlink.LinkAttrs{Ifname: "nope"}}},
@@ -314,6 +325,7 @@ func TestYNLUsageErrors(t *testing.T) {
 		{"operation without a family", []string{"ynl", "--dump", "getlink"}, []string{"needs a FAMILY"}},
 		{"do and dump", []string{"ynl", "rt_link", "--do", "getlink", "--dump", "getlink"}, []string{"only one of -do, -dump and -subscribe"}},
 		{"extra arguments", []string{"ynl", "rt_link", "dump", "getlink", "more"}, []string{"needs one operation"}},
+		{"header flags without a request", []string{"ynl", "rt_link", "monitor", "rtnlgrp-link", "-create"}, []string{"-create, -excl, -replace and -append are flags of a do's or a dump's request"}},
 		{"negative count", []string{"ynl", "rt_link", "monitor", "rtnlgrp-link", "-count", "-1"}, []string{"-count -1"}},
 		{"json without a value", []string{"ynl", "rt_link", "dump", "getlink", "-json"}, []string{"flag needs an argument: -json"}},
 	}
