@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/nlgo/netlink"
@@ -39,6 +40,33 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := json.Marshal(out); err != nil {
 			t.Fatalf("the decoding of %x does not encode as JSON: %v", b, err)
+		}
+	})
+}
+
+// FuzzYNLRequest reads text as the -json request of each operation of
+// every typed family: it is a usage error or a request, never a panic,
+// and a request it accepts encodes as JSON again.
+func FuzzYNLRequest(f *testing.F) {
+	for _, s := range []string{``, `{}`, `null`, `[]`, `{"ifname":"lo"}`, `{"header":{"dev-name":"veth0","flags":"compact-bitsets"}}`,
+		`{"vfinfo-list":{"info":[{"mac":null},{"bogus":1}]}}`, `{"linkinfo":{"kind":"vlan","data":{"vlan":{"id":5}}}}`, `{"ifi-flags":"up|running"}`} {
+		f.Add(s)
+	}
+	fams := typedFamilies()
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, fam := range fams {
+			for _, op := range fam.Operations {
+				req, err := newRequest(op, text)
+				var ue *usageError
+				switch {
+				case err != nil && !errors.As(err, &ue):
+					t.Fatalf("%s %s: %q: an error that is not a usage error: %v", fam.Name, op.Name, text, err)
+				case err == nil:
+					if _, err := json.Marshal(req); err != nil {
+						t.Fatalf("%s %s: the request of %q does not encode as JSON: %v", fam.Name, op.Name, text, err)
+					}
+				}
+			}
 		}
 	})
 }
