@@ -183,6 +183,25 @@ func newRequest(op family.Operation, text string) (any, error) {
 	return req, nil
 }
 
+// resolve checks what c asks of f before anything is sent: the groups of
+// a monitor, or the operation of a do or a dump, which it returns with
+// the request.
+func (c ynlCommand) resolve(f family.Family) (op family.Operation, req any, err error) {
+	if c.action == "monitor" {
+		for _, g := range c.groups {
+			if !slices.Contains(f.Groups, g) {
+				return op, nil, usagef("ynl: family %s has no multicast group %q; its groups: %s", f.Name, g, orDash(strings.Join(f.Groups, ", ")))
+			}
+		}
+		return op, nil, nil
+	}
+	if op, err = findOperation(f, c.action, c.op); err != nil {
+		return op, nil, err
+	}
+	req, err = newRequest(op, c.json)
+	return op, req, err
+}
+
 // runYNL runs nl ynl: lists the families, describes one, or runs one of
 // its operations or monitors its groups, with Clients dialled by o.
 func runYNL(ctx context.Context, w io.Writer, o options, fams []family.Family) error {
@@ -197,21 +216,9 @@ func runYNL(ctx context.Context, w io.Writer, o options, fams []family.Family) e
 	if c.action == "" {
 		return writeFamily(w, f, o.json)
 	}
-	var op family.Operation
-	var req any
-	if c.action == "monitor" {
-		for _, g := range c.groups {
-			if !slices.Contains(f.Groups, g) {
-				return usagef("ynl: family %s has no multicast group %q; its groups: %s", f.Name, g, orDash(strings.Join(f.Groups, ", ")))
-			}
-		}
-	} else {
-		if op, err = findOperation(f, c.action, c.op); err != nil {
-			return err
-		}
-		if req, err = newRequest(op, c.json); err != nil {
-			return err
-		}
+	op, req, err := c.resolve(f)
+	if err != nil {
+		return err
 	}
 	client, err := f.Dial(o.config())
 	if err != nil {
