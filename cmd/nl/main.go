@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/nlgo/netlink"
@@ -173,6 +174,9 @@ func parseArgs(args []string) (options, error) {
 	}
 	var err error
 	if o.args, err = parseInterspersed(fs, rest); err != nil {
+		if o.cmd == "ynl" && strings.HasSuffix(err.Error(), "needs an argument: -json") {
+			err = usagef("%v: in ynl, -json takes the request, a JSON object (nl -json ynl ... prints a reply on one line)", err)
+		}
 		return o, err
 	}
 	if o.cmd == "ynl" {

@@ -327,7 +327,7 @@ func TestYNLUsageErrors(t *testing.T) {
 		{"extra arguments", []string{"ynl", "rt_link", "dump", "getlink", "more"}, []string{"needs one operation"}},
 		{"header flags without a request", []string{"ynl", "rt_link", "monitor", "rtnlgrp-link", "-create"}, []string{"-create, -excl, -replace and -append are flags of a do's or a dump's request"}},
 		{"negative count", []string{"ynl", "rt_link", "monitor", "rtnlgrp-link", "-count", "-1"}, []string{"-count -1"}},
-		{"json without a value", []string{"ynl", "rt_link", "dump", "getlink", "-json"}, []string{"flag needs an argument: -json"}},
+		{"json without a value", []string{"ynl", "rt_link", "dump", "getlink", "-json"}, []string{"flag needs an argument: -json", "in ynl, -json takes the request", "nl -json ynl"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
