@@ -51,8 +51,11 @@
 // where the attribute names one. A nest that leads back to its own set is
 // a pointer. A sub-message is an Opt of its struct, decoded as the format
 // the selector attribute names (the selector must come first, as the
-// kernel writes it; otherwise, or for a format the spec does not list,
-// the data is left absent).
+// kernel writes it). Data of a format the spec gives no attributes for
+// (rt_link's "veth", whose IFLA_VETH_PEER the spec lacks), or that came
+// before its selector, is kept undecoded in the struct's Raw field, and
+// Raw is what encoding writes when the selected format's field is not
+// valid: a veth's peer is a Raw of the hand-encoded peer attribute.
 //
 // # Memory
 //

@@ -373,7 +373,8 @@ func (m *model) decodeField(f *file, s *setInfo, a *attrInfo, strIdx map[*attrIn
 		}
 		f.p("sel := \"\"")
 		f.p("if seen[%d]&(1<<%d) != 0 { sel = v.%s }", i/64, i%64, sel.goName)
-		f.p("%s.Valid = %s.Value.decode(d, sel)", fv, fv)
+		f.p("%s.Value.decode(d, sel)", fv)
+		f.p("%s.Valid = true", fv)
 	default:
 		m.decodeElem(f, a, "d", fv+".Value", fv+".Value")
 		f.p("%s.Valid = true", fv)
@@ -439,31 +440,40 @@ func (m *model) emitSub(f *file, sm *subInfo) {
 	f.p("// %s is the sub-message %s: the attributes of the format its selector", sm.goName, sm.sub.Name)
 	f.p("// names, one field per format. Only the field of the selected format is")
 	f.p("// valid after decoding; encoding writes the field the selector names.")
+	f.p("// A format the generator has no attributes for (one the spec does not")
+	f.p("// list, lists without an attribute set or with a fixed header, or an")
+	f.p("// absent selector) is held undecoded in Raw, which encoding writes when")
+	f.p("// the selected format's field is not valid.")
 	f.p("type %s struct {", sm.goName)
+	f.use("github.com/nlgo/netlink/family")
 	for _, fm := range sm.formats {
-		f.use("github.com/nlgo/netlink/family")
 		f.p("%s family.Opt[%s] `json:\"%s,omitzero\"` // %s: %s", fm.goName, fm.set.goName, fm.value, fm.value, fm.set.name)
 	}
+	f.p("Raw []byte `json:\"raw,omitempty\"` // the payload of a format without attributes here")
 	f.p("}")
 	f.p("")
-	f.p("// decode decodes the current attribute of d as the format sel, and reports")
-	f.p("// whether sel is a format it knows.")
-	f.p("func (v *%s) decode(d *netlink.AttributeDecoder, sel string) bool {", sm.goName)
+	f.p("// decode decodes the current attribute of d as the format sel, or into")
+	f.p("// Raw for a format it has no attributes for.")
+	f.p("func (v *%s) decode(d *netlink.AttributeDecoder, sel string) {", sm.goName)
 	for _, fm := range sm.formats {
 		f.p("v.%s.Valid = false", fm.goName)
 	}
-	f.p("switch sel {")
-	for _, fm := range sm.formats {
-		f.p("case %q:", fm.value)
-		f.p("d.Nested(func(c *netlink.AttributeDecoder) error { return v.%s.Value.DecodeAttributes(c) })", fm.goName)
-		f.p("v.%s.Valid = true", fm.goName)
-		f.p("return true")
+	f.p("v.Raw = v.Raw[:0]")
+	if len(sm.formats) > 0 {
+		f.p("switch sel {")
+		for _, fm := range sm.formats {
+			f.p("case %q:", fm.value)
+			f.p("d.Nested(func(c *netlink.AttributeDecoder) error { return v.%s.Value.DecodeAttributes(c) })", fm.goName)
+			f.p("v.%s.Valid = true", fm.goName)
+			f.p("return")
+		}
+		f.p("}")
 	}
-	f.p("}")
-	f.p("return false")
+	f.p("v.Raw = append(v.Raw, d.Data()...)")
 	f.p("}")
 	f.p("")
-	f.p("// encode encodes the format sel, when its field is valid, as attribute typ.")
+	f.p("// encode encodes the format sel, when its field is valid, as attribute typ,")
+	f.p("// and otherwise Raw, when it is not empty, as a nest of type typ.")
 	f.p("func (v *%s) encode(e *netlink.AttributeEncoder, typ uint16, sel string) {", sm.goName)
 	if len(sm.formats) > 0 {
 		f.p("switch sel {")
@@ -471,10 +481,14 @@ func (m *model) emitSub(f *file, sm *subInfo) {
 			f.p("case %q:", fm.value)
 			f.p("if v.%s.Valid {", fm.goName)
 			f.p("e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.%s.Value.EncodeAttributes(e); return nil })", fm.goName)
+			f.p("return")
 			f.p("}")
 		}
 		f.p("}")
 	}
+	f.p("if len(v.Raw) > 0 {")
+	f.p("e.Bytes(typ|netlink.AttributeNested, v.Raw)")
+	f.p("}")
 	f.p("}")
 }
 

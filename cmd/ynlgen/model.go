@@ -400,6 +400,9 @@ func (m *model) subMessages() error {
 			if set == nil {
 				return fmt.Errorf("sub-message %s: format %s: unknown set %s", sm.Name, f.Value, f.AttributeSet)
 			}
+			if camel(f.Value) == "Raw" {
+				return fmt.Errorf("sub-message %s: format %s: its Go name is the field Raw holds undecoded formats in", sm.Name, f.Value)
+			}
 			si.formats = append(si.formats, formatInfo{value: f.Value, goName: camel(f.Value), set: set})
 		}
 		m.subs[sm.Name] = si

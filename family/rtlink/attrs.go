@@ -1292,7 +1292,8 @@ func (v *LinkinfoAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 			if seen[0]&(1<<0) != 0 {
 				sel = v.Kind
 			}
-			v.Data.Valid = v.Data.Value.decode(d, sel)
+			v.Data.Value.decode(d, sel)
+			v.Data.Valid = true
 		case AttrLinkinfoXstats:
 			v.Xstats = append(v.Xstats[:0], d.Data()...)
 		case AttrLinkinfoSlaveKind:
@@ -1303,7 +1304,8 @@ func (v *LinkinfoAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 			if seen[0]&(1<<1) != 0 {
 				sel = v.SlaveKind
 			}
-			v.SlaveData.Valid = v.SlaveData.Value.decode(d, sel)
+			v.SlaveData.Value.decode(d, sel)
+			v.SlaveData.Valid = true
 		}
 	}
 	if seen[0]&(1<<0) == 0 {
@@ -4284,6 +4286,10 @@ func (v *LinkinfoNetkitAttrs) DecodeAttributes(d *netlink.AttributeDecoder) erro
 // LinkinfoDataMsg is the sub-message linkinfo-data-msg: the attributes of the format its selector
 // names, one field per format. Only the field of the selected format is
 // valid after decoding; encoding writes the field the selector names.
+// A format the generator has no attributes for (one the spec does not
+// list, lists without an attribute set or with a fixed header, or an
+// absent selector) is held undecoded in Raw, which encoding writes when
+// the selected format's field is not valid.
 type LinkinfoDataMsg struct {
 	Bond   family.Opt[LinkinfoBondAttrs]   `json:"bond,omitzero"`   // bond: linkinfo-bond-attrs
 	Bridge family.Opt[LinkinfoBridgeAttrs] `json:"bridge,omitzero"` // bridge: linkinfo-bridge-attrs
@@ -4297,11 +4303,12 @@ type LinkinfoDataMsg struct {
 	Vlan   family.Opt[LinkinfoVlanAttrs]   `json:"vlan,omitzero"`   // vlan: linkinfo-vlan-attrs
 	Vrf    family.Opt[LinkinfoVrfAttrs]    `json:"vrf,omitzero"`    // vrf: linkinfo-vrf-attrs
 	Netkit family.Opt[LinkinfoNetkitAttrs] `json:"netkit,omitzero"` // netkit: linkinfo-netkit-attrs
+	Raw    []byte                          `json:"raw,omitempty"`   // the payload of a format without attributes here
 }
 
-// decode decodes the current attribute of d as the format sel, and reports
-// whether sel is a format it knows.
-func (v *LinkinfoDataMsg) decode(d *netlink.AttributeDecoder, sel string) bool {
+// decode decodes the current attribute of d as the format sel, or into
+// Raw for a format it has no attributes for.
+func (v *LinkinfoDataMsg) decode(d *netlink.AttributeDecoder, sel string) {
 	v.Bond.Valid = false
 	v.Bridge.Valid = false
 	v.Erspan.Valid = false
@@ -4314,149 +4321,178 @@ func (v *LinkinfoDataMsg) decode(d *netlink.AttributeDecoder, sel string) bool {
 	v.Vlan.Valid = false
 	v.Vrf.Valid = false
 	v.Netkit.Valid = false
+	v.Raw = v.Raw[:0]
 	switch sel {
 	case "bond":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Bond.Value.DecodeAttributes(c) })
 		v.Bond.Valid = true
-		return true
+		return
 	case "bridge":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Bridge.Value.DecodeAttributes(c) })
 		v.Bridge.Valid = true
-		return true
+		return
 	case "erspan":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Erspan.Value.DecodeAttributes(c) })
 		v.Erspan.Valid = true
-		return true
+		return
 	case "gre":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Gre.Value.DecodeAttributes(c) })
 		v.Gre.Valid = true
-		return true
+		return
 	case "gretap":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Gretap.Value.DecodeAttributes(c) })
 		v.Gretap.Valid = true
-		return true
+		return
 	case "geneve":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Geneve.Value.DecodeAttributes(c) })
 		v.Geneve.Valid = true
-		return true
+		return
 	case "ipip":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Ipip.Value.DecodeAttributes(c) })
 		v.Ipip.Valid = true
-		return true
+		return
 	case "sit":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Sit.Value.DecodeAttributes(c) })
 		v.Sit.Valid = true
-		return true
+		return
 	case "tun":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Tun.Value.DecodeAttributes(c) })
 		v.Tun.Valid = true
-		return true
+		return
 	case "vlan":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Vlan.Value.DecodeAttributes(c) })
 		v.Vlan.Valid = true
-		return true
+		return
 	case "vrf":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Vrf.Value.DecodeAttributes(c) })
 		v.Vrf.Valid = true
-		return true
+		return
 	case "netkit":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Netkit.Value.DecodeAttributes(c) })
 		v.Netkit.Valid = true
-		return true
+		return
 	}
-	return false
+	v.Raw = append(v.Raw, d.Data()...)
 }
 
-// encode encodes the format sel, when its field is valid, as attribute typ.
+// encode encodes the format sel, when its field is valid, as attribute typ,
+// and otherwise Raw, when it is not empty, as a nest of type typ.
 func (v *LinkinfoDataMsg) encode(e *netlink.AttributeEncoder, typ uint16, sel string) {
 	switch sel {
 	case "bond":
 		if v.Bond.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Bond.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "bridge":
 		if v.Bridge.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Bridge.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "erspan":
 		if v.Erspan.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Erspan.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "gre":
 		if v.Gre.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Gre.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "gretap":
 		if v.Gretap.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Gretap.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "geneve":
 		if v.Geneve.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Geneve.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "ipip":
 		if v.Ipip.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Ipip.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "sit":
 		if v.Sit.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Sit.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "tun":
 		if v.Tun.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Tun.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "vlan":
 		if v.Vlan.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Vlan.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "vrf":
 		if v.Vrf.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Vrf.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "netkit":
 		if v.Netkit.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Netkit.Value.EncodeAttributes(e); return nil })
+			return
 		}
+	}
+	if len(v.Raw) > 0 {
+		e.Bytes(typ|netlink.AttributeNested, v.Raw)
 	}
 }
 
 // LinkinfoMemberDataMsg is the sub-message linkinfo-member-data-msg: the attributes of the format its selector
 // names, one field per format. Only the field of the selected format is
 // valid after decoding; encoding writes the field the selector names.
+// A format the generator has no attributes for (one the spec does not
+// list, lists without an attribute set or with a fixed header, or an
+// absent selector) is held undecoded in Raw, which encoding writes when
+// the selected format's field is not valid.
 type LinkinfoMemberDataMsg struct {
 	Bridge family.Opt[LinkinfoBrportAttrs] `json:"bridge,omitzero"` // bridge: linkinfo-brport-attrs
 	Bond   family.Opt[BondSlaveAttrs]      `json:"bond,omitzero"`   // bond: bond-slave-attrs
+	Raw    []byte                          `json:"raw,omitempty"`   // the payload of a format without attributes here
 }
 
-// decode decodes the current attribute of d as the format sel, and reports
-// whether sel is a format it knows.
-func (v *LinkinfoMemberDataMsg) decode(d *netlink.AttributeDecoder, sel string) bool {
+// decode decodes the current attribute of d as the format sel, or into
+// Raw for a format it has no attributes for.
+func (v *LinkinfoMemberDataMsg) decode(d *netlink.AttributeDecoder, sel string) {
 	v.Bridge.Valid = false
 	v.Bond.Valid = false
+	v.Raw = v.Raw[:0]
 	switch sel {
 	case "bridge":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Bridge.Value.DecodeAttributes(c) })
 		v.Bridge.Valid = true
-		return true
+		return
 	case "bond":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Bond.Value.DecodeAttributes(c) })
 		v.Bond.Valid = true
-		return true
+		return
 	}
-	return false
+	v.Raw = append(v.Raw, d.Data()...)
 }
 
-// encode encodes the format sel, when its field is valid, as attribute typ.
+// encode encodes the format sel, when its field is valid, as attribute typ,
+// and otherwise Raw, when it is not empty, as a nest of type typ.
 func (v *LinkinfoMemberDataMsg) encode(e *netlink.AttributeEncoder, typ uint16, sel string) {
 	switch sel {
 	case "bridge":
 		if v.Bridge.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Bridge.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "bond":
 		if v.Bond.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Bond.Value.EncodeAttributes(e); return nil })
+			return
 		}
+	}
+	if len(v.Raw) > 0 {
+		e.Bytes(typ|netlink.AttributeNested, v.Raw)
 	}
 }

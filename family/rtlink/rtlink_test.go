@@ -133,7 +133,7 @@ func TestDecodeReused(t *testing.T) {
 	e.Reset(hdr)
 	e.String(3, "lo")
 	e.Nested(18, func(e *netlink.AttributeEncoder) error {
-		e.Nested(2, func(e *netlink.AttributeEncoder) error { return nil }) // data before kind: no format
+		e.Nested(2, func(e *netlink.AttributeEncoder) error { return nil }) // data before kind: Raw
 		e.String(1, "vlan")
 		return nil
 	})
@@ -160,8 +160,9 @@ func TestDecodeReused(t *testing.T) {
 		cmp.Transformer("stats", func(o family.Opt[rtlink.RtnlLinkStats64]) bool { return o.Valid })); diff != "" {
 		t.Errorf("reused value (-fresh +reused):\n%s", diff)
 	}
-	if v.Linkinfo.Value.Data.Valid {
-		t.Errorf("data before kind decoded as a format: %+v", v.Linkinfo.Value.Data)
+	if data := v.Linkinfo.Value.Data; !data.Valid || data.Value.Vlan.Valid || len(data.Value.Raw) != 0 {
+		t.Errorf("data before kind: valid %v, decoded as vlan %v, raw %v; want held undecoded, empty, in Raw",
+			data.Valid, data.Value.Vlan.Valid, data.Value.Raw)
 	}
 }
 

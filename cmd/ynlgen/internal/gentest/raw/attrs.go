@@ -82,7 +82,8 @@ func (v *ObjAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 			if seen[0]&(1<<0) != 0 {
 				sel = v.Kind
 			}
-			v.Data.Valid = v.Data.Value.decode(d, sel)
+			v.Data.Value.decode(d, sel)
+			v.Data.Valid = true
 		case AttrObjMtu:
 			v.Mtu.Value = uint32(d.Uint32())
 			v.Mtu.Valid = true
@@ -212,39 +213,51 @@ func (v *BetaAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // ObjData is the sub-message obj-data: the attributes of the format its selector
 // names, one field per format. Only the field of the selected format is
 // valid after decoding; encoding writes the field the selector names.
+// A format the generator has no attributes for (one the spec does not
+// list, lists without an attribute set or with a fixed header, or an
+// absent selector) is held undecoded in Raw, which encoding writes when
+// the selected format's field is not valid.
 type ObjData struct {
 	Alpha family.Opt[AlphaAttrs] `json:"alpha,omitzero"` // alpha: alpha-attrs
 	Beta  family.Opt[BetaAttrs]  `json:"beta,omitzero"`  // beta: beta-attrs
+	Raw   []byte                 `json:"raw,omitempty"`  // the payload of a format without attributes here
 }
 
-// decode decodes the current attribute of d as the format sel, and reports
-// whether sel is a format it knows.
-func (v *ObjData) decode(d *netlink.AttributeDecoder, sel string) bool {
+// decode decodes the current attribute of d as the format sel, or into
+// Raw for a format it has no attributes for.
+func (v *ObjData) decode(d *netlink.AttributeDecoder, sel string) {
 	v.Alpha.Valid = false
 	v.Beta.Valid = false
+	v.Raw = v.Raw[:0]
 	switch sel {
 	case "alpha":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Alpha.Value.DecodeAttributes(c) })
 		v.Alpha.Valid = true
-		return true
+		return
 	case "beta":
 		d.Nested(func(c *netlink.AttributeDecoder) error { return v.Beta.Value.DecodeAttributes(c) })
 		v.Beta.Valid = true
-		return true
+		return
 	}
-	return false
+	v.Raw = append(v.Raw, d.Data()...)
 }
 
-// encode encodes the format sel, when its field is valid, as attribute typ.
+// encode encodes the format sel, when its field is valid, as attribute typ,
+// and otherwise Raw, when it is not empty, as a nest of type typ.
 func (v *ObjData) encode(e *netlink.AttributeEncoder, typ uint16, sel string) {
 	switch sel {
 	case "alpha":
 		if v.Alpha.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Alpha.Value.EncodeAttributes(e); return nil })
+			return
 		}
 	case "beta":
 		if v.Beta.Valid {
 			e.Nested(typ, func(e *netlink.AttributeEncoder) error { v.Beta.Value.EncodeAttributes(e); return nil })
+			return
 		}
+	}
+	if len(v.Raw) > 0 {
+		e.Bytes(typ|netlink.AttributeNested, v.Raw)
 	}
 }

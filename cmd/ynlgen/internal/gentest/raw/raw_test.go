@@ -20,6 +20,8 @@ func TestSubMessageRoundTrip(t *testing.T) {
 		{"beta", raw.ObjAttrs{Objmsg: raw.Objmsg{Family: 2, Index: -1}, Kind: "beta", Mtu: family.Some[uint32](1500),
 			Data: family.Some(raw.ObjData{Beta: family.Some(raw.BetaAttrs{Label: "b", Weight: family.Some[uint16](7)})})}},
 		{"kind without data", raw.ObjAttrs{Kind: "empty"}},
+		{"raw of a format without attributes", raw.ObjAttrs{Kind: "empty", Data: family.Some(raw.ObjData{Raw: level9})}},
+		{"raw of an unlisted format", raw.ObjAttrs{Kind: "gamma", Data: family.Some(raw.ObjData{Raw: level9})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,8 +40,11 @@ func TestSubMessageRoundTrip(t *testing.T) {
 	}
 }
 
+// level9 is the payload of a nest holding attribute 1, a u8 of 9.
+var level9 = []byte{5, 0, 1, 0, 9, 0, 0, 0}
+
 // TestSubMessageSelector: the format follows the selector's value; a value
-// without a format, or data before its selector, leaves the data absent.
+// without a format, or data before its selector, is held undecoded in Raw.
 func TestSubMessageSelector(t *testing.T) {
 	build := func(kindFirst bool, kind string) []byte {
 		e := netlink.NewAttributeEncoder()
@@ -63,8 +68,9 @@ func TestSubMessageSelector(t *testing.T) {
 		want raw.ObjAttrs
 	}{
 		{"alpha", build(true, "alpha"), raw.ObjAttrs{Kind: "alpha", Data: family.Some(raw.ObjData{Alpha: family.Some(raw.AlphaAttrs{Level: family.Some[uint8](9)})})}},
-		{"unknown kind", build(true, "gamma"), raw.ObjAttrs{Kind: "gamma"}},
-		{"data first", build(false, "alpha"), raw.ObjAttrs{Kind: "alpha"}},
+		{"unknown kind", build(true, "gamma"), raw.ObjAttrs{Kind: "gamma", Data: family.Some(raw.ObjData{Raw: level9})}},
+		{"format without attributes", build(true, "empty"), raw.ObjAttrs{Kind: "empty", Data: family.Some(raw.ObjData{Raw: level9})}},
+		{"data first", build(false, "alpha"), raw.ObjAttrs{Kind: "alpha", Data: family.Some(raw.ObjData{Raw: level9})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +82,43 @@ func TestSubMessageSelector(t *testing.T) {
 				t.Errorf("decoded (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestSubMessageRaw: Raw is written as the nest of the selected format
+// when that format's field is not valid, byte for byte what a hand-built
+// nest gives, and decoding a listed format into the same value empties it.
+func TestSubMessageRaw(t *testing.T) {
+	e := netlink.NewAttributeEncoder()
+	e.Reset(make([]byte, raw.ObjmsgLen))
+	e.String(1, "gamma")
+	e.Nested(2, func(e *netlink.AttributeEncoder) error { e.Uint8(1, 9); return nil })
+	want, err := e.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := raw.ObjAttrs{Kind: "gamma", Data: family.Some(raw.ObjData{Raw: level9})}
+	got, err := in.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("encoded (-want +got):\n%s", diff)
+	}
+
+	var v raw.ObjAttrs
+	if err := v.UnmarshalBinary(got); err != nil {
+		t.Fatal(err)
+	}
+	alpha, err := (&raw.ObjAttrs{Kind: "alpha", Data: family.Some(raw.ObjData{Alpha: family.Some(raw.AlphaAttrs{Level: family.Some[uint8](1)})})}).AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.UnmarshalBinary(alpha); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Data.Value.Raw) != 0 || !v.Data.Value.Alpha.Valid || v.Data.Value.Alpha.Value.Level.Value != 1 {
+		t.Errorf("alpha decoded over gamma: %+v", v.Data.Value)
 	}
 }
 
