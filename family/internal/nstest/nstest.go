@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -107,4 +108,31 @@ func run(t testing.TB, name string, args ...string) string {
 		t.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.Bytes())
 	}
 	return string(out)
+}
+
+// Names reads one of iproute2's tables of names for numbers, as ip does
+// (/etc/iproute2/NAME: "number name" lines, # comments), over defaults,
+// the names ip has built in.
+func Names(t testing.TB, file string, defaults map[uint32]string) map[uint32]string {
+	t.Helper()
+	m := map[uint32]string{}
+	for k, v := range defaults {
+		m[k] = v
+	}
+	b, err := os.ReadFile("/etc/iproute2/" + file)
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		n, err := strconv.ParseUint(f[0], 0, 32)
+		if err != nil {
+			continue
+		}
+		m[uint32(n)] = f[1]
+	}
+	return m
 }
