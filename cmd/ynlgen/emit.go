@@ -189,6 +189,9 @@ func (m *model) emitConstants(f *file) {
 
 func (m *model) emitEnum(f *file, e *enumInfo) {
 	under := "uint32"
+	if e.wide {
+		under = "uint64"
+	}
 	for _, en := range e.entries {
 		if en.value > math.MaxUint32 {
 			under = "uint64"

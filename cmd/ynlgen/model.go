@@ -31,6 +31,7 @@ type enumInfo struct {
 	goName  string
 	flags   bool
 	entries []enumEntry
+	wide    bool // a 64-bit attribute holds it: its Go type is uint64
 }
 
 type enumEntry struct {
@@ -473,8 +474,11 @@ func (m *model) resolveAttr(s *setInfo, a *attrInfo) error {
 	if it, ok := intTypes[typ]; ok {
 		a.kind, a.intT, a.width = "int", it.goT, it.width
 		if a.Enum != "" {
-			if e := m.enums[a.Enum]; e != nil && !(a.EnumAsFlags && !e.flags) && a.width <= 4 {
+			if e := m.enums[a.Enum]; e != nil && !(a.EnumAsFlags && !e.flags) {
 				a.enum = e
+				if a.width == 8 {
+					e.wide = true
+				}
 			}
 		}
 		if a.DisplayHint == "ipv4" && typ == "u32" && !a.array {

@@ -10,11 +10,11 @@ import (
 // Dev holds the attributes of the set dev. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type Dev struct {
-	Ifindex               family.Opt[uint32] `json:"ifindex,omitzero"`                  // ifindex: u32
-	XdpFeatures           family.Opt[uint64] `json:"xdp-features,omitzero"`             // xdp-features: u64
-	XdpZcMaxSegs          family.Opt[uint32] `json:"xdp-zc-max-segs,omitzero"`          // xdp-zc-max-segs: u32
-	XdpRxMetadataFeatures family.Opt[uint64] `json:"xdp-rx-metadata-features,omitzero"` // xdp-rx-metadata-features: u64
-	XskFeatures           family.Opt[uint64] `json:"xsk-features,omitzero"`             // xsk-features: u64
+	Ifindex               family.Opt[uint32]        `json:"ifindex,omitzero"`                  // ifindex: u32
+	XdpFeatures           family.Opt[XdpAct]        `json:"xdp-features,omitzero"`             // xdp-features: u64, enum xdp-act
+	XdpZcMaxSegs          family.Opt[uint32]        `json:"xdp-zc-max-segs,omitzero"`          // xdp-zc-max-segs: u32
+	XdpRxMetadataFeatures family.Opt[XdpRxMetadata] `json:"xdp-rx-metadata-features,omitzero"` // xdp-rx-metadata-features: u64, enum xdp-rx-metadata
+	XskFeatures           family.Opt[XskFlags]      `json:"xsk-features,omitzero"`             // xsk-features: u64, enum xsk-flags
 }
 
 // AppendBinary appends the attributes to b.
@@ -65,26 +65,26 @@ func (v *Dev) EncodeAttributes(e *netlink.AttributeEncoder) {
 // one. Unknown attributes are skipped.
 func (v *Dev) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Ifindex = family.Opt[uint32]{}
-	v.XdpFeatures = family.Opt[uint64]{}
+	v.XdpFeatures = family.Opt[XdpAct]{}
 	v.XdpZcMaxSegs = family.Opt[uint32]{}
-	v.XdpRxMetadataFeatures = family.Opt[uint64]{}
-	v.XskFeatures = family.Opt[uint64]{}
+	v.XdpRxMetadataFeatures = family.Opt[XdpRxMetadata]{}
+	v.XskFeatures = family.Opt[XskFlags]{}
 	for d.Next() {
 		switch d.Type() {
 		case AttrDevIfindex:
 			v.Ifindex.Value = uint32(d.Uint32())
 			v.Ifindex.Valid = true
 		case AttrDevXdpFeatures:
-			v.XdpFeatures.Value = uint64(d.Uint64())
+			v.XdpFeatures.Value = XdpAct(d.Uint64())
 			v.XdpFeatures.Valid = true
 		case AttrDevXdpZcMaxSegs:
 			v.XdpZcMaxSegs.Value = uint32(d.Uint32())
 			v.XdpZcMaxSegs.Valid = true
 		case AttrDevXdpRxMetadataFeatures:
-			v.XdpRxMetadataFeatures.Value = uint64(d.Uint64())
+			v.XdpRxMetadataFeatures.Value = XdpRxMetadata(d.Uint64())
 			v.XdpRxMetadataFeatures.Valid = true
 		case AttrDevXskFeatures:
-			v.XskFeatures.Value = uint64(d.Uint64())
+			v.XskFeatures.Value = XskFlags(d.Uint64())
 			v.XskFeatures.Valid = true
 		}
 	}

@@ -15,7 +15,7 @@ const FamilyName = "netdev"
 const Protocol = "genetlink"
 
 // XdpAct is the flags xdp-act.
-type XdpAct uint32
+type XdpAct uint64
 
 // Values of XdpAct.
 const (
@@ -87,7 +87,7 @@ func (v *XdpAct) UnmarshalText(b []byte) error {
 		case "ndo-xmit-sg":
 			r |= XdpActNdoXmitSg
 		default:
-			n, err := strconv.ParseUint(s, 0, 32)
+			n, err := strconv.ParseUint(s, 0, 64)
 			if err != nil {
 				return fmt.Errorf("xdp-act: no flag %q", s)
 			}
@@ -114,7 +114,7 @@ func (v *XdpAct) UnmarshalJSON(b []byte) error {
 }
 
 // XdpRxMetadata is the flags xdp-rx-metadata.
-type XdpRxMetadata uint32
+type XdpRxMetadata uint64
 
 // Values of XdpRxMetadata.
 const (
@@ -170,7 +170,7 @@ func (v *XdpRxMetadata) UnmarshalText(b []byte) error {
 		case "vlan-tag":
 			r |= XdpRxMetadataVlanTag
 		default:
-			n, err := strconv.ParseUint(s, 0, 32)
+			n, err := strconv.ParseUint(s, 0, 64)
 			if err != nil {
 				return fmt.Errorf("xdp-rx-metadata: no flag %q", s)
 			}
@@ -197,7 +197,7 @@ func (v *XdpRxMetadata) UnmarshalJSON(b []byte) error {
 }
 
 // XskFlags is the flags xsk-flags.
-type XskFlags uint32
+type XskFlags uint64
 
 // Values of XskFlags.
 const (
@@ -249,7 +249,7 @@ func (v *XskFlags) UnmarshalText(b []byte) error {
 		case "tx-checksum":
 			r |= XskFlagsTxChecksum
 		default:
-			n, err := strconv.ParseUint(s, 0, 32)
+			n, err := strconv.ParseUint(s, 0, 64)
 			if err != nil {
 				return fmt.Errorf("xsk-flags: no flag %q", s)
 			}

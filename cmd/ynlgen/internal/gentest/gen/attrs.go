@@ -37,6 +37,7 @@ type Main struct {
 	Svar     family.Opt[int64]             `json:"svar,omitzero"`      // svar: sint
 	Bits     family.Opt[family.Bitfield32] `json:"bits,omitzero"`      // bits: bitfield32
 	Tree     family.Opt[Tree]              `json:"tree,omitzero"`      // tree: nest, of tree
+	WideOpts family.Opt[Wide]              `json:"wide-opts,omitzero"` // wide-opts: u64, enum wide
 }
 
 // AppendBinary appends the message to b: the fixed header, padded to the
@@ -156,6 +157,9 @@ func (v *Main) EncodeAttributes(e *netlink.AttributeEncoder) {
 	if v.Tree.Valid {
 		e.Nested(AttrMainTree, func(e *netlink.AttributeEncoder) error { v.Tree.Value.EncodeAttributes(e); return nil })
 	}
+	if v.WideOpts.Valid {
+		e.Uint64(AttrMainWideOpts, uint64(v.WideOpts.Value))
+	}
 }
 
 // DecodeAttributes decodes the attributes d walks into v, reusing v's
@@ -184,7 +188,8 @@ func (v *Main) DecodeAttributes(d *netlink.AttributeDecoder) error {
 	v.Svar = family.Opt[int64]{}
 	v.Bits = family.Opt[family.Bitfield32]{}
 	v.Tree.Valid = false // keeps the nest's memory
-	var seen [1]uint64   // strings present
+	v.WideOpts = family.Opt[Wide]{}
+	var seen [1]uint64 // strings present
 	for d.Next() {
 		switch d.Type() {
 		case AttrMainName:
@@ -276,6 +281,9 @@ func (v *Main) DecodeAttributes(d *netlink.AttributeDecoder) error {
 		case AttrMainTree:
 			d.Nested(func(c *netlink.AttributeDecoder) error { return v.Tree.Value.DecodeAttributes(c) })
 			v.Tree.Valid = true
+		case AttrMainWideOpts:
+			v.WideOpts.Value = Wide(d.Uint64())
+			v.WideOpts.Valid = true
 		}
 	}
 	if seen[0]&(1<<0) == 0 {

@@ -226,6 +226,85 @@ func (v *Opts) UnmarshalJSON(b []byte) error {
 	return v.UnmarshalText(b)
 }
 
+// Wide is the flags wide.
+type Wide uint64
+
+// Values of Wide.
+const (
+	WideLow  Wide = 0x1 // low
+	WideHigh Wide = 0x2 // high
+)
+
+// String returns the names of the set bits in the spec joined by '|',
+// unknown bits in hexadecimal, or "0".
+func (v Wide) String() string {
+	if v == 0 {
+		return "0"
+	}
+	var s string
+	for _, b := range [...]struct {
+		bit  Wide
+		name string
+	}{
+		{WideLow, "low"},
+		{WideHigh, "high"},
+	} {
+		if v&b.bit != 0 && b.bit != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += b.name
+			v &^= b.bit
+		}
+	}
+	if v != 0 {
+		if s != "" {
+			s += "|"
+		}
+		s += "0x" + strconv.FormatUint(uint64(v), 16)
+	}
+	return s
+}
+
+// MarshalText returns the value as String does.
+func (v Wide) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses names in the spec and numbers joined by '|'.
+func (v *Wide) UnmarshalText(b []byte) error {
+	var r Wide
+	for _, s := range strings.Split(string(b), "|") {
+		switch s {
+		case "low":
+			r |= WideLow
+		case "high":
+			r |= WideHigh
+		default:
+			n, err := strconv.ParseUint(s, 0, 64)
+			if err != nil {
+				return fmt.Errorf("wide: no flag %q", s)
+			}
+			r |= Wide(n)
+		}
+	}
+	*v = r
+	return nil
+}
+
+// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
+func (v *Wide) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return v.UnmarshalText(b)
+}
+
 // Attribute types of Main.
 const (
 	AttrMainName     uint16 = 1  // name
@@ -251,6 +330,7 @@ const (
 	AttrMainSvar     uint16 = 26 // svar
 	AttrMainBits     uint16 = 27 // bits
 	AttrMainTree     uint16 = 28 // tree
+	AttrMainWideOpts uint16 = 29 // wide-opts
 )
 
 // Attribute types of Child.

@@ -44,6 +44,7 @@ func full() gen.Main {
 		Svar:     family.Some[int64](-3),
 		Bits:     family.Some(family.Bitfield32{Value: 1, Selector: 3}),
 		Tree:     family.Some(gen.Tree{Value: family.Some[uint32](1), Next: &gen.Tree{Value: family.Some[uint32](2)}}),
+		WideOpts: family.Some(gen.WideHigh | gen.Wide(1<<40)), // a u64 of flags keeps its high bits
 	}
 }
 
@@ -158,6 +159,7 @@ func TestEnumStrings(t *testing.T) {
 		{gen.OptsFast | gen.OptsLoud, "fast|loud"},
 		{gen.Opts(0), "0"},
 		{gen.OptsSafe | gen.Opts(0x10), "safe|0x10"},
+		{gen.WideHigh | gen.Wide(1<<40), "high|0x10000000000"},
 	}
 	for _, tt := range tests {
 		if got := tt.v.String(); got != tt.want {

@@ -42,6 +42,7 @@ func newPolicies() *policySet {
 		AttrMainSvar:     {Name: "svar", Kind: netlink.KindSint, Signed: &netlink.SignedRange{Min: -5, Max: 1<<63 - 1}},
 		AttrMainBits:     {Name: "bits", Kind: netlink.KindBitfield32},
 		AttrMainTree:     {Name: "tree", Kind: netlink.KindNested, Nested: &p.pTree},
+		AttrMainWideOpts: {Name: "wide-opts", Kind: netlink.KindU64},
 	}}
 	p.pChild = netlink.Policy{Strict: true, Attributes: []netlink.AttributePolicy{
 		AttrChildId:    {Name: "id", Kind: netlink.KindU16},
