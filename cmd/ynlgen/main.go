@@ -87,6 +87,7 @@ func Generate(spec []byte, specName, pkg, source string) (map[string][]byte, err
 	if err := dec.Decode(&s); err != nil {
 		return nil, err
 	}
+	applyErrata(&s)
 	m, err := newModel(&s, pkg)
 	if err != nil {
 		return nil, err

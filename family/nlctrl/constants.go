@@ -295,8 +295,8 @@ const (
 	AttrPolicyPolicyIdx      uint16 = 8  // policy-idx
 	AttrPolicyPolicyMaxtype  uint16 = 9  // policy-maxtype
 	AttrPolicyBitfield32Mask uint16 = 10 // bitfield32-mask
-	AttrPolicyMask           uint16 = 11 // mask
-	AttrPolicyPad            uint16 = 12 // pad
+	AttrPolicyMask           uint16 = 12 // mask
+	AttrPolicyPad            uint16 = 11 // pad
 )
 
 // Attribute types of OpPolicyAttrs.
