@@ -114,15 +114,26 @@ func typedPolicy(t *testing.T, c *nlctrl.Client, fam string, op uint32) (genetli
 // TestIntegrationControllerEqualsGenetlink compares, on the host's
 // kernel, everything the generated nlctrl client reads with what package
 // genetlink reads: the family dump, GetFamily of every family by name,
-// and the attribute policies of every operation of every family.
+// and the attribute policies of every operation of every family; in the
+// host's namespace, which has every family, and in a new one, which has
+// only the families that support namespaces. Nothing is changed.
 func TestIntegrationControllerEqualsGenetlink(t *testing.T) {
 	ns := nstest.New(t)
-	gc, err := genetlink.Dial(ns.Config())
+	for _, tt := range []struct {
+		name string
+		cfg  *netlink.Config
+	}{{"host namespace", nil}, {"new namespace", ns.Config()}} {
+		t.Run(tt.name, func(t *testing.T) { compareController(t, tt.cfg) })
+	}
+}
+
+func compareController(t *testing.T, cfg *netlink.Config) {
+	gc, err := genetlink.Dial(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer gc.Close()
-	c, err := nlctrl.Dial(ns.Config())
+	c, err := nlctrl.Dial(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
