@@ -18,7 +18,9 @@ import (
 // its attribute.
 type ipLink struct {
 	Ifindex     int32       `json:"ifindex"`
-	Link        string      `json:"link,omitempty"` // IFLA_LINK, by name
+	Link        string      `json:"link,omitempty"`         // IFLA_LINK, by name
+	LinkIndex   *uint32     `json:"link_index,omitempty"`   // IFLA_LINK, in another namespace
+	LinkNetnsid *int32      `json:"link_netnsid,omitempty"` // IFLA_LINK_NETNSID
 	Ifname      string      `json:"ifname"`
 	Flags       []string    `json:"flags"`
 	Mtu         *uint32     `json:"mtu,omitempty"`
@@ -137,7 +139,7 @@ func init() {
 		Allmulti: new(uint32), MinMtu: new(uint32), MaxMtu: new(uint32), Linkinfo: &ipLinkinfo{}, NumTx: new(uint32),
 		NumRx: new(uint32), GsoMaxSize: new(uint32), GsoMaxSegs: new(uint32), TsoMaxSize: new(uint32),
 		TsoMaxSegs: new(uint32), GroMaxSize: new(uint32), Link: "x", Qdisc: "x", Operstate: "x", Linkmode: "x",
-		Group: "x", Address: "x", Broadcast: "x", AddrGenMode: "x", Ifalias: "x", Altnames: []string{"x"}, Master: "x"})
+		Group: "x", Address: "x", LinkIndex: new(uint32), LinkNetnsid: new(int32), Broadcast: "x", AddrGenMode: "x", Ifalias: "x", Altnames: []string{"x"}, Master: "x"})
 	var m map[string]any
 	json.Unmarshal(b, &m)
 	for k := range m {
@@ -169,6 +171,50 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 	lines = append(lines, "link set lo up")
 	ns.Batch(t, lines)
 
+	got := compareLinks(t, ns)
+	ups, veths := 0, 0
+	for _, l := range got {
+		if l.Operstate == "UP" {
+			ups++
+		}
+		if l.Linkinfo != nil && l.Linkinfo.InfoKind == "veth" && l.Link != "" {
+			veths++
+		}
+	}
+	t.Logf("%d links compared field by field with ip: %d veths with their peer, %d operationally up", len(got), veths, ups)
+	if len(got) != 2*pairs+1 || veths != 2*pairs || ups == 0 {
+		t.Errorf("%d links, %d veths with a peer (want %d, %d), %d links up (want some)", len(got), veths, 2*pairs+1, 2*pairs, ups)
+	}
+}
+
+// TestIntegrationLinkDumpPeersElsewhereEqualsIP: veths whose peers are in
+// another namespace, for which the kernel adds IFLA_LINK_NETNSID and ip
+// prints the peer's index (link_index) and the namespace's id.
+func TestIntegrationLinkDumpPeersElsewhereEqualsIP(t *testing.T) {
+	ns, other := nstest.New(t), nstest.New(t)
+	ns.Batch(t, []string{
+		"link add far0 type veth peer name near0 netns " + other.Name,
+		"link add far1 type veth peer name near1 netns " + other.Name,
+		"link add here0 type veth peer name here1",
+		"link set far1 up",
+	})
+	got := compareLinks(t, ns)
+	far := 0
+	for _, l := range got {
+		if l.LinkNetnsid != nil {
+			far++
+		}
+	}
+	if far != 2 {
+		t.Errorf("%d links with a peer's namespace id, want 2", far)
+	}
+}
+
+// compareLinks dumps ns's links with GetlinkDump and compares them with
+// `ip -json -details link show`, failing on any key ip prints that the
+// test does not compare. It returns the links.
+func compareLinks(t *testing.T, ns *nstest.NS) []ipLink {
+	t.Helper()
 	c, err := rtlink.Dial(ns.Config())
 	if err != nil {
 		t.Fatal(err)
@@ -222,6 +268,10 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 		if l.PropList.Valid {
 			n.Altnames = append(n.Altnames, l.PropList.Value.AltIfname...)
 		}
+		if l.LinkNetnsid.Valid {
+			id := l.LinkNetnsid.Value
+			n.LinkNetnsid = &id
+		}
 		if l.Master.Valid {
 			t.Errorf("%s: a master (%d), which this test does not make", l.Ifname, l.Master.Value)
 		}
@@ -231,10 +281,13 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 		index[n.Ifindex] = len(links)
 		links = append(links, typed{l: n, flags: l.IfiFlags, peer: l.Link.Value})
 	}
-	// What ip derives from other links: IFLA_LINK by name, M-DOWN.
+	// What ip derives from other links: IFLA_LINK by name and M-DOWN, but
+	// for a peer in another namespace its index alone.
 	for i := range links {
 		peerDown := false
-		if p := links[i].peer; p != 0 {
+		if p := links[i].peer; p != 0 && links[i].l.LinkNetnsid != nil {
+			links[i].l.LinkIndex = &links[i].peer
+		} else if p != 0 {
 			j, ok := index[int32(p)]
 			if !ok {
 				t.Errorf("%s: IFLA_LINK %d is not in the dump", links[i].l.Ifname, p)
@@ -273,9 +326,6 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 	if len(uncompared) > 0 {
 		t.Errorf("keys ip prints that the test does not compare (key: links): %v", uncompared)
 	}
-	if len(want) != 2*pairs+1 {
-		t.Errorf("ip shows %d links, want %d", len(want), 2*pairs+1)
-	}
 	got := make([]ipLink, len(links))
 	for i, l := range links {
 		got[i] = l.l
@@ -283,17 +333,5 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("typed dump differs from ip -json -details link show (-ip +typed):\n%s", diff)
 	}
-	ups, veths := 0, 0
-	for _, l := range got {
-		if l.Operstate == "UP" {
-			ups++
-		}
-		if l.Linkinfo != nil && l.Linkinfo.InfoKind == "veth" && l.Link != "" {
-			veths++
-		}
-	}
-	t.Logf("%d links compared field by field with ip: %d veths with their peer, %d operationally up", len(got), veths, ups)
-	if veths != 2*pairs || ups == 0 {
-		t.Errorf("%d veths with a peer (want %d), %d links up (want some)", veths, 2*pairs, ups)
-	}
+	return got
 }
