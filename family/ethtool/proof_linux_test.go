@@ -69,8 +69,10 @@ func bitNames(t *testing.T, what string, b family.Opt[ethtool.Bitset], names map
 }
 
 // typedFeatures reads the device's features through the typed client and
-// returns them as ethtool -k prints them, by name.
-func typedFeatures(t *testing.T, c *ethtool.Client, dev string) map[string]feature {
+// returns them as ethtool -k prints them, by name, and the lines of its
+// text form in its order: the legacy flags, each followed by its bits,
+// indented, when it groups several; then the other bits.
+func typedFeatures(t *testing.T, c *ethtool.Client, dev string) (map[string]feature, []string) {
 	t.Helper()
 	ss, err := c.StrsetGet(&ethtool.Strset{Header: family.Some(ethtool.Header{DevName: dev}),
 		Stringsets: family.Some(ethtool.Stringsets{Stringset: []ethtool.StringsetAttrs{{Id: family.Some[uint32](ethSSFeatures)}}})})
@@ -103,6 +105,18 @@ func typedFeatures(t *testing.T, c *ethtool.Client, dev string) map[string]featu
 	hw, wanted := bitNames(t, "hw", f.Hw, names), bitNames(t, "wanted", f.Wanted, names)
 	active, nochange := bitNames(t, "active", f.Active, names), bitNames(t, "nochange", f.Nochange, names)
 	out := map[string]feature{}
+	var text []string
+	line := func(indent, name string) {
+		f := out[name]
+		l := indent + name + ": " + onOff(f.Active)
+		if f.Fixed != nil && *f.Fixed {
+			l += " [fixed]"
+		}
+		if f.Requested != nil && *f.Requested != f.Active {
+			l += " [requested " + onOff(*f.Requested) + "]"
+		}
+		text = append(text, l)
+	}
 	inGroup := map[string]bool{}
 	for _, lf := range legacyFlags {
 		var members []string
@@ -117,12 +131,20 @@ func typedFeatures(t *testing.T, c *ethtool.Client, dev string) map[string]featu
 			n := members[0]
 			fixed, req := !hw[n] || nochange[n], wanted[n]
 			out[lf.name] = feature{Active: active[n], Fixed: &fixed, Requested: &req}
+			line("", lf.name)
 		case len(members) > 1:
 			any := false
 			for _, n := range members {
 				any = any || active[n]
+				inGroup[n] = true
+				fixed, req := !hw[n] || nochange[n], wanted[n]
+				out[n] = feature{Active: active[n], Fixed: &fixed, Requested: &req}
 			}
 			out[lf.name] = feature{Active: any}
+			line("", lf.name)
+			for _, n := range members {
+				line("\t", n)
+			}
 		}
 	}
 	for _, n := range order {
@@ -131,8 +153,16 @@ func typedFeatures(t *testing.T, c *ethtool.Client, dev string) map[string]featu
 		}
 		fixed, req := !hw[n] || nochange[n], wanted[n]
 		out[n] = feature{Active: active[n], Fixed: &fixed, Requested: &req}
+		line("", n)
 	}
-	return out
+	return out, text
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 // ethtoolFeatures runs ethtool --json -k dev in the namespace.
@@ -202,16 +232,22 @@ func dialEthtool(t *testing.T, ns *nstest.NS) *ethtool.Client {
 }
 
 // TestIntegrationFeaturesEqualEthtool compares a veth's features, read
-// with StrsetGet and FeaturesGet, with `ethtool --json -k`: every line,
-// active, fixed and requested; then turns rx-checksum off with
+// with StrsetGet and FeaturesGet, with `ethtool --json -k` (every line,
+// active, fixed and requested) and with `ethtool -k`'s text, line by line
+// in its order; then turns rx-checksum off with
 // FeaturesSet, checks the reply and ethtool again, and turns it back on.
 func TestIntegrationFeaturesEqualEthtool(t *testing.T) {
 	ns := vethNS(t)
 	c := dialEthtool(t, ns)
 	compare := func(step string) {
 		t.Helper()
-		if diff := cmp.Diff(ethtoolFeatures(t, ns, "veth0"), typedFeatures(t, c, "veth0")); diff != "" {
+		got, text := typedFeatures(t, c, "veth0")
+		if diff := cmp.Diff(ethtoolFeatures(t, ns, "veth0"), got); diff != "" {
 			t.Errorf("%s: features differ from ethtool --json -k veth0 (-ethtool +typed):\n%s", step, diff)
+		}
+		want := strings.Split(strings.TrimRight(ns.Exec(t, "ethtool", "-k", "veth0"), "\n"), "\n")
+		if diff := cmp.Diff(want, append([]string{"Features for veth0:"}, text...)); diff != "" {
+			t.Errorf("%s: features differ from ethtool -k veth0's text (-ethtool +typed):\n%s", step, diff)
 		}
 	}
 	compare("as created")
@@ -239,6 +275,21 @@ func TestIntegrationFeaturesEqualEthtool(t *testing.T) {
 			t.Errorf("ethtool after FeaturesSet rx-checksum %v: rx-checksumming %+v", on, f)
 		}
 		compare(fmt.Sprintf("rx-checksum %v", on))
+	}
+
+	// Without checksumming the kernel turns segmentation off too, but
+	// keeps it wanted: ethtool's "[requested on]".
+	for _, on := range []bool{false, true} {
+		if _, err := c.FeaturesSet(&ethtool.Features{Header: family.Some(ethtool.Header{DevName: "veth0"}),
+			Wanted: family.Some(ethtool.Bitset{Bits: family.Some(ethtool.BitsetBits{
+				Bit: []ethtool.BitsetBit{{Name: "tx-checksum-ip-generic", Value: on}}})})}); err != nil {
+			t.Fatalf("FeaturesSet tx-checksum-ip-generic %v: %v", on, err)
+		}
+		got, _ := typedFeatures(t, c, "veth0")
+		if f := got["tx-tcp-segmentation"]; f.Active != on || f.Requested == nil || !*f.Requested {
+			t.Errorf("tx-tcp-segmentation after tx-checksum-ip-generic %v: %+v, want active %v and requested", on, f, on)
+		}
+		compare(fmt.Sprintf("tx-checksum-ip-generic %v", on))
 	}
 }
 
