@@ -55,7 +55,9 @@
 // (rt_link's "veth", whose IFLA_VETH_PEER the spec lacks), or that came
 // before its selector, is kept undecoded in the struct's Raw field, and
 // Raw is what encoding writes when the selected format's field is not
-// valid: a veth's peer is a Raw of the hand-encoded peer attribute.
+// valid: a veth's peer is a Raw holding IFLA_VETH_PEER, encoded with
+// netlink.AttributeEncoder.NestedWithHeader (an ifinfomsg, then the
+// peer's LinkAttrs).
 //
 // # Memory
 //

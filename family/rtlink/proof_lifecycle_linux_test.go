@@ -22,15 +22,20 @@ import (
 const vethInfoPeer = 1
 
 // vethData is the IFLA_INFO_DATA payload of a veth whose peer is called
-// peer, for LinkinfoDataMsg.Raw.
+// peer, for LinkinfoDataMsg.Raw: VETH_INFO_PEER, a nest that starts with
+// an ifinfomsg (netlink's NestedWithHeader), then the peer's attributes
+// as the generated LinkAttrs encodes them.
 func vethData(t *testing.T, peer string) []byte {
 	t.Helper()
-	body, err := (&rtlink.LinkAttrs{Ifname: peer}).AppendBinary(nil)
+	hdr, err := (&rtlink.Ifinfomsg{}).AppendBinary(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := netlink.NewAttributeEncoder()
-	e.Bytes(vethInfoPeer, body)
+	e.NestedWithHeader(vethInfoPeer, hdr, func(e *netlink.AttributeEncoder) error {
+		(&rtlink.LinkAttrs{Ifname: peer}).EncodeAttributes(e)
+		return nil
+	})
 	b, err := e.Encode()
 	if err != nil {
 		t.Fatal(err)
