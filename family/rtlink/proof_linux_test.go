@@ -149,7 +149,8 @@ func init() {
 
 // TestIntegrationLinkDumpEqualsIP creates 500 veth pairs in a namespace
 // of the host's kernel (with lo, 1,001 links), some up, some with another
-// MTU, queue length or group, dumps them with GetlinkDump and compares
+// MTU, queue length or group, one with alternative names, one with an
+// alias, dumps them with GetlinkDump and compares
 // every link field by field with `ip -json -details link show`. Every key
 // ip prints must be one the test compares.
 func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
@@ -168,7 +169,9 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 	for i := 3; i < pairs; i += 50 {
 		lines = append(lines, fmt.Sprintf("link set veth%da mtu %d txqlen %d group %d", i, 1280+i, 10+i, i))
 	}
-	lines = append(lines, "link set lo up")
+	lines = append(lines, "link set lo up",
+		"link property add dev veth5a altname veth5a-first altname veth5a-second",
+		"link set veth6b alias \"the sixth pair's b\"")
 	ns.Batch(t, lines)
 
 	got := compareLinks(t, ns)
@@ -182,6 +185,18 @@ func TestIntegrationLinkDumpEqualsIP(t *testing.T) {
 		}
 	}
 	t.Logf("%d links compared field by field with ip: %d veths with their peer, %d operationally up", len(got), veths, ups)
+	for _, l := range got {
+		switch l.Ifname {
+		case "veth5a":
+			if len(l.Altnames) != 2 {
+				t.Errorf("veth5a's altnames: %q, want 2", l.Altnames)
+			}
+		case "veth6b":
+			if l.Ifalias == "" {
+				t.Errorf("veth6b has no alias")
+			}
+		}
+	}
 	if len(got) != 2*pairs+1 || veths != 2*pairs || ups == 0 {
 		t.Errorf("%d links, %d veths with a peer (want %d, %d), %d links up (want some)", len(got), veths, 2*pairs+1, 2*pairs, ups)
 	}
