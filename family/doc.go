@@ -48,8 +48,12 @@
 // Opt[netip.Addr] for ipv4 and ipv6, an Opt of the struct it is declared
 // as; a flag is a bool; multi-attr and indexed-array attributes are
 // slices; every other scalar and every nest is an Opt, of the enum's type
-// where the attribute names one. A nest that leads back to its own set is
-// a pointer. A sub-message is an Opt of its struct, decoded as the format
+// where the attribute names one (a 64-bit one too: the enum's type is then
+// uint64). A nest-type-value (nlctrl's policy and op-policy, nests keyed
+// by index whose types are values) is []byte, its payload undecoded: walk
+// it with netlink.AttributeDecoder and decode the innermost nests with the
+// generated set's DecodeAttributes. A nest that leads back to its own set
+// is a pointer. A sub-message is an Opt of its struct, decoded as the format
 // the selector attribute names (the selector must come first, as the
 // kernel writes it). Data of a format the spec gives no attributes for
 // (rt_link's "veth", whose IFLA_VETH_PEER the spec lacks), or that came
