@@ -44,7 +44,8 @@
 // # Fields
 //
 // An attribute's field depends on its type: a string is a string (absent
-// when empty); binary is []byte, net.HardwareAddr for display-hint mac, an
+// when empty); binary is Bytes (a []byte shown in JSON as hex, as ynl
+// does), HardwareAddr for display-hint mac (shown as "02:00:00:00:00:01"), an
 // Opt[netip.Addr] for ipv4 and ipv6, an Opt of the struct it is declared
 // as; a flag is a bool; multi-attr and indexed-array attributes are
 // slices; every other scalar and every nest is an Opt, of the enum's type

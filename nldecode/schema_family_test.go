@@ -1,7 +1,6 @@
 package nldecode_test
 
 import (
-	"net"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -79,7 +78,7 @@ func TestAddSchemaRoute(t *testing.T) {
 	link := &rtlink.LinkAttrs{
 		Ifinfomsg:   rtlink.Ifinfomsg{IfiIndex: 7},
 		Ifname:      "veth0",
-		Address:     net.HardwareAddr{2, 0, 0, 0, 0, 1},
+		Address:     family.HardwareAddr{2, 0, 0, 0, 0, 1},
 		Operstate:   family.Some[uint8](6),
 		NumTxQueues: family.Some[uint32](4),
 		VfinfoList:  family.Some(rtlink.VfinfoListAttrs{Info: []rtlink.VfinfoAttrs{{Mac: family.Some(rtlink.IflaVfMac{Vf: 1})}}}),

@@ -46,7 +46,7 @@ func checkValue(t reflect.Type, b []byte, path string) error {
 		return checkObject(t, b, path)
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
-			return nil // bytes: base64 text
+			return nil // bytes: their own text (hex for family.Bytes)
 		}
 		var elems []json.RawMessage
 		if json.Unmarshal(b, &elems) != nil {

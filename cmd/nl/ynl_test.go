@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,7 +28,7 @@ import (
 func fakeLinks() []*rtlink.LinkAttrs {
 	return []*rtlink.LinkAttrs{
 		{Ifinfomsg: rtlink.Ifinfomsg{IfiType: 772, IfiIndex: 1, IfiFlags: 0x49}, Ifname: "lo",
-			Mtu: family.Some[uint32](65536), Address: net.HardwareAddr{0, 0, 0, 0, 0, 0}},
+			Mtu: family.Some[uint32](65536), Address: family.HardwareAddr{0, 0, 0, 0, 0, 0}},
 		{Ifinfomsg: rtlink.Ifinfomsg{IfiType: 1, IfiIndex: 2, IfiFlags: 0x1003}, Ifname: "veth0",
 			Mtu: family.Some[uint32](1500), Operstate: family.Some[uint8](6),
 			Linkinfo: family.Some(rtlink.LinkinfoAttrs{Kind: "veth"})},

@@ -23,10 +23,11 @@ func (m *model) elemType(f *file, a *attrInfo) string {
 	case "string":
 		return "string"
 	case "binary", "ntv":
-		return "[]byte"
+		f.use("github.com/nlgo/netlink/family")
+		return "family.Bytes"
 	case "mac":
-		f.use("net")
-		return "net.HardwareAddr"
+		f.use("github.com/nlgo/netlink/family")
+		return "family.HardwareAddr"
 	case "struct":
 		return a.strct.goName
 	case "nest":

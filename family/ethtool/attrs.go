@@ -215,8 +215,8 @@ type Bitset struct {
 	Nomask bool                   `json:"nomask,omitempty"` // nomask: flag
 	Size   family.Opt[uint32]     `json:"size,omitzero"`    // size: u32
 	Bits   family.Opt[BitsetBits] `json:"bits,omitzero"`    // bits: nest, of bitset-bits
-	Value  []byte                 `json:"value,omitempty"`  // value: binary
-	Mask   []byte                 `json:"mask,omitempty"`   // mask: binary
+	Value  family.Bytes           `json:"value,omitempty"`  // value: binary
+	Mask   family.Bytes           `json:"mask,omitempty"`   // mask: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -1428,7 +1428,7 @@ func (v *Debug) DecodeAttributes(d *netlink.AttributeDecoder) error {
 type Wol struct {
 	Header family.Opt[Header] `json:"header,omitzero"`  // header: nest, of header
 	Modes  family.Opt[Bitset] `json:"modes,omitzero"`   // modes: nest, of bitset
-	Sopass []byte             `json:"sopass,omitempty"` // sopass: binary
+	Sopass family.Bytes       `json:"sopass,omitempty"` // sopass: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -3279,9 +3279,9 @@ func (v *TunnelInfo) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // FecStat holds the attributes of the set fec-stat. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type FecStat struct {
-	Corrected []byte `json:"corrected,omitempty"` // corrected: binary
-	Uncorr    []byte `json:"uncorr,omitempty"`    // uncorr: binary
-	CorrBits  []byte `json:"corr-bits,omitempty"` // corr-bits: binary
+	Corrected family.Bytes `json:"corrected,omitempty"` // corrected: binary
+	Uncorr    family.Bytes `json:"uncorr,omitempty"`    // uncorr: binary
+	CorrBits  family.Bytes `json:"corr-bits,omitempty"` // corr-bits: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -3434,7 +3434,7 @@ type ModuleEeprom struct {
 	Page       family.Opt[uint8]  `json:"page,omitzero"`        // page: u8
 	Bank       family.Opt[uint8]  `json:"bank,omitzero"`        // bank: u8
 	I2cAddress family.Opt[uint8]  `json:"i2c-address,omitzero"` // i2c-address: u8
-	Data       []byte             `json:"data,omitempty"`       // data: binary
+	Data       family.Bytes       `json:"data,omitempty"`       // data: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -3781,7 +3781,7 @@ func (v *Stats) DecodeAttributes(d *netlink.AttributeDecoder) error {
 type PhcVclocks struct {
 	Header family.Opt[Header] `json:"header,omitzero"` // header: nest, of header
 	Num    family.Opt[uint32] `json:"num,omitzero"`    // num: u32
-	Index  []byte             `json:"index,omitempty"` // index: binary
+	Index  family.Bytes       `json:"index,omitempty"` // index: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -4126,8 +4126,8 @@ type Rss struct {
 	Header       family.Opt[Header] `json:"header,omitzero"`        // header: nest, of header
 	Context      family.Opt[uint32] `json:"context,omitzero"`       // context: u32
 	Hfunc        family.Opt[uint32] `json:"hfunc,omitzero"`         // hfunc: u32
-	Indir        []byte             `json:"indir,omitempty"`        // indir: binary
-	Hkey         []byte             `json:"hkey,omitempty"`         // hkey: binary
+	Indir        family.Bytes       `json:"indir,omitempty"`        // indir: binary
+	Hkey         family.Bytes       `json:"hkey,omitempty"`         // hkey: binary
 	InputXfrm    family.Opt[uint32] `json:"input_xfrm,omitzero"`    // input_xfrm: u32
 	StartContext family.Opt[uint32] `json:"start-context,omitzero"` // start-context: u32
 }

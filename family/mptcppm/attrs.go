@@ -15,7 +15,7 @@ type Address struct {
 	Family family.Opt[uint16] `json:"family,omitzero"` // family: u16
 	Id     family.Opt[uint8]  `json:"id,omitzero"`     // id: u8
 	Addr4  family.Opt[uint32] `json:"addr4,omitzero"`  // addr4: u32, big-endian
-	Addr6  []byte             `json:"addr6,omitempty"` // addr6: binary
+	Addr6  family.Bytes       `json:"addr6,omitempty"` // addr6: binary
 	Port   family.Opt[uint16] `json:"port,omitzero"`   // port: u16
 	Flags  family.Opt[uint32] `json:"flags,omitzero"`  // flags: u32
 	IfIdx  family.Opt[int32]  `json:"if-idx,omitzero"` // if-idx: s32
@@ -392,9 +392,9 @@ type EventAttr struct {
 	LocId       family.Opt[uint8]  `json:"loc-id,omitzero"`       // loc-id: u8
 	RemId       family.Opt[uint8]  `json:"rem-id,omitzero"`       // rem-id: u8
 	Saddr4      family.Opt[uint32] `json:"saddr4,omitzero"`       // saddr4: u32, big-endian
-	Saddr6      []byte             `json:"saddr6,omitempty"`      // saddr6: binary
+	Saddr6      family.Bytes       `json:"saddr6,omitempty"`      // saddr6: binary
 	Daddr4      family.Opt[uint32] `json:"daddr4,omitzero"`       // daddr4: u32, big-endian
-	Daddr6      []byte             `json:"daddr6,omitempty"`      // daddr6: binary
+	Daddr6      family.Bytes       `json:"daddr6,omitempty"`      // daddr6: binary
 	Sport       family.Opt[uint16] `json:"sport,omitzero"`        // sport: u16, big-endian
 	Dport       family.Opt[uint16] `json:"dport,omitzero"`        // dport: u16, big-endian
 	Backup      family.Opt[uint8]  `json:"backup,omitzero"`       // backup: u8

@@ -17,8 +17,8 @@ type CtrlAttrs struct {
 	Maxattr     family.Opt[uint32] `json:"maxattr,omitzero"`       // maxattr: u32
 	Ops         []OpAttrs          `json:"ops,omitempty"`          // ops: indexed-array of nest, of op-attrs
 	McastGroups []McastGroupAttrs  `json:"mcast-groups,omitempty"` // mcast-groups: indexed-array of nest, of mcast-group-attrs
-	Policy      []byte             `json:"policy,omitempty"`       // policy: nest-type-value
-	OpPolicy    []byte             `json:"op-policy,omitempty"`    // op-policy: nest-type-value
+	Policy      family.Bytes       `json:"policy,omitempty"`       // policy: nest-type-value
+	OpPolicy    family.Bytes       `json:"op-policy,omitempty"`    // op-policy: nest-type-value
 	Op          family.Opt[uint32] `json:"op,omitzero"`            // op: u32
 }
 

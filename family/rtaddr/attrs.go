@@ -17,12 +17,12 @@ type AddrAttrs struct {
 	IfaLocal         family.Opt[netip.Addr]   `json:"ifa-local,omitzero"`           // ifa-local: binary, shown as ipv4
 	IfaLabel         string                   `json:"ifa-label,omitempty"`          // ifa-label: string
 	IfaBroadcast     family.Opt[netip.Addr]   `json:"ifa-broadcast,omitzero"`       // ifa-broadcast: binary, shown as ipv4
-	IfaAnycast       []byte                   `json:"ifa-anycast,omitempty"`        // ifa-anycast: binary
+	IfaAnycast       family.Bytes             `json:"ifa-anycast,omitempty"`        // ifa-anycast: binary
 	IfaCacheinfo     family.Opt[IfaCacheinfo] `json:"ifa-cacheinfo,omitzero"`       // ifa-cacheinfo: binary, struct ifa-cacheinfo
-	IfaMulticast     []byte                   `json:"ifa-multicast,omitempty"`      // ifa-multicast: binary
+	IfaMulticast     family.Bytes             `json:"ifa-multicast,omitempty"`      // ifa-multicast: binary
 	IfaFlags         family.Opt[IfaFlags]     `json:"ifa-flags,omitzero"`           // ifa-flags: u32, enum ifa-flags
 	IfaRtPriority    family.Opt[uint32]       `json:"ifa-rt-priority,omitzero"`     // ifa-rt-priority: u32
-	IfaTargetNetnsid []byte                   `json:"ifa-target-netnsid,omitempty"` // ifa-target-netnsid: binary
+	IfaTargetNetnsid family.Bytes             `json:"ifa-target-netnsid,omitempty"` // ifa-target-netnsid: binary
 	IfaProto         family.Opt[uint8]        `json:"ifa-proto,omitzero"`           // ifa-proto: u8
 }
 

@@ -4,7 +4,6 @@ package rtlink
 
 import (
 	"encoding/binary"
-	"net"
 	"net/netip"
 
 	"github.com/nlgo/netlink"
@@ -15,8 +14,8 @@ import (
 // attribute is an invalid Opt, an empty string or slice, or false.
 type LinkAttrs struct {
 	Ifinfomsg
-	Address          net.HardwareAddr              `json:"address,omitempty"`             // address: binary, shown as mac
-	Broadcast        net.HardwareAddr              `json:"broadcast,omitempty"`           // broadcast: binary, shown as mac
+	Address          family.HardwareAddr           `json:"address,omitempty"`             // address: binary, shown as mac
+	Broadcast        family.HardwareAddr           `json:"broadcast,omitempty"`           // broadcast: binary, shown as mac
 	Ifname           string                        `json:"ifname,omitempty"`              // ifname: string
 	Mtu              family.Opt[uint32]            `json:"mtu,omitzero"`                  // mtu: u32
 	Link             family.Opt[uint32]            `json:"link,omitzero"`                 // link: u32
@@ -48,9 +47,9 @@ type LinkAttrs struct {
 	NumTxQueues      family.Opt[uint32]            `json:"num-tx-queues,omitzero"`        // num-tx-queues: u32
 	NumRxQueues      family.Opt[uint32]            `json:"num-rx-queues,omitzero"`        // num-rx-queues: u32
 	Carrier          family.Opt[uint8]             `json:"carrier,omitzero"`              // carrier: u8
-	PhysPortId       []byte                        `json:"phys-port-id,omitempty"`        // phys-port-id: binary
+	PhysPortId       family.Bytes                  `json:"phys-port-id,omitempty"`        // phys-port-id: binary
 	CarrierChanges   family.Opt[uint32]            `json:"carrier-changes,omitzero"`      // carrier-changes: u32
-	PhysSwitchId     []byte                        `json:"phys-switch-id,omitempty"`      // phys-switch-id: binary
+	PhysSwitchId     family.Bytes                  `json:"phys-switch-id,omitempty"`      // phys-switch-id: binary
 	LinkNetnsid      family.Opt[int32]             `json:"link-netnsid,omitzero"`         // link-netnsid: s32
 	PhysPortName     string                        `json:"phys-port-name,omitempty"`      // phys-port-name: string
 	ProtoDown        family.Opt[uint8]             `json:"proto-down,omitzero"`           // proto-down: u8
@@ -67,7 +66,7 @@ type LinkAttrs struct {
 	MaxMtu           family.Opt[uint32]            `json:"max-mtu,omitzero"`              // max-mtu: u32
 	PropList         family.Opt[PropListLinkAttrs] `json:"prop-list,omitzero"`            // prop-list: nest, of prop-list-link-attrs
 	AltIfname        string                        `json:"alt-ifname,omitempty"`          // alt-ifname: string
-	PermAddress      net.HardwareAddr              `json:"perm-address,omitempty"`        // perm-address: binary, shown as mac
+	PermAddress      family.HardwareAddr           `json:"perm-address,omitempty"`        // perm-address: binary, shown as mac
 	ProtoDownReason  string                        `json:"proto-down-reason,omitempty"`   // proto-down-reason: string
 	ParentDevName    string                        `json:"parent-dev-name,omitempty"`     // parent-dev-name: string
 	ParentDevBusName string                        `json:"parent-dev-bus-name,omitempty"` // parent-dev-bus-name: string
@@ -75,7 +74,7 @@ type LinkAttrs struct {
 	TsoMaxSize       family.Opt[uint32]            `json:"tso-max-size,omitzero"`         // tso-max-size: u32
 	TsoMaxSegs       family.Opt[uint32]            `json:"tso-max-segs,omitzero"`         // tso-max-segs: u32
 	Allmulti         family.Opt[uint32]            `json:"allmulti,omitzero"`             // allmulti: u32
-	DevlinkPort      []byte                        `json:"devlink-port,omitempty"`        // devlink-port: binary
+	DevlinkPort      family.Bytes                  `json:"devlink-port,omitempty"`        // devlink-port: binary
 	GsoIpv4MaxSize   family.Opt[uint32]            `json:"gso-ipv4-max-size,omitzero"`    // gso-ipv4-max-size: u32
 	GroIpv4MaxSize   family.Opt[uint32]            `json:"gro-ipv4-max-size,omitzero"`    // gro-ipv4-max-size: u32
 	DpllPin          family.Opt[LinkDpllPinAttrs]  `json:"dpll-pin,omitzero"`             // dpll-pin: nest, of link-dpll-pin-attrs
@@ -800,7 +799,7 @@ type VfinfoAttrs struct {
 	IbNodeGuid family.Opt[IflaVfGuid]       `json:"ib-node-guid,omitzero"` // ib-node-guid: binary, struct ifla-vf-guid
 	IbPortGuid family.Opt[IflaVfGuid]       `json:"ib-port-guid,omitzero"` // ib-port-guid: binary, struct ifla-vf-guid
 	VlanList   family.Opt[VfVlanAttrs]      `json:"vlan-list,omitzero"`    // vlan-list: nest, of vf-vlan-attrs
-	Broadcast  []byte                       `json:"broadcast,omitempty"`   // broadcast: binary
+	Broadcast  family.Bytes                 `json:"broadcast,omitempty"`   // broadcast: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -1226,7 +1225,7 @@ func (v *PortSelfAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 type LinkinfoAttrs struct {
 	Kind      string                            `json:"kind,omitempty"`       // kind: string
 	Data      family.Opt[LinkinfoDataMsg]       `json:"data,omitzero"`        // data: sub-message, linkinfo-data-msg by kind
-	Xstats    []byte                            `json:"xstats,omitempty"`     // xstats: binary
+	Xstats    family.Bytes                      `json:"xstats,omitempty"`     // xstats: binary
 	SlaveKind string                            `json:"slave-kind,omitempty"` // slave-kind: string
 	SlaveData family.Opt[LinkinfoMemberDataMsg] `json:"slave-data,omitzero"`  // slave-data: sub-message, linkinfo-member-data-msg by slave-kind
 }
@@ -1345,7 +1344,7 @@ type LinkinfoBondAttrs struct {
 	AdInfo          family.Opt[BondAdInfoAttrs] `json:"ad-info,omitzero"`           // ad-info: nest, of bond-ad-info-attrs
 	AdActorSysPrio  family.Opt[uint16]          `json:"ad-actor-sys-prio,omitzero"` // ad-actor-sys-prio: u16
 	AdUserPortKey   family.Opt[uint16]          `json:"ad-user-port-key,omitzero"`  // ad-user-port-key: u16
-	AdActorSystem   net.HardwareAddr            `json:"ad-actor-system,omitempty"`  // ad-actor-system: binary, shown as mac
+	AdActorSystem   family.HardwareAddr         `json:"ad-actor-system,omitempty"`  // ad-actor-system: binary, shown as mac
 	TlbDynamicLb    family.Opt[uint8]           `json:"tlb-dynamic-lb,omitzero"`    // tlb-dynamic-lb: u8
 	PeerNotifDelay  family.Opt[uint32]          `json:"peer-notif-delay,omitzero"`  // peer-notif-delay: u32
 	AdLacpActive    family.Opt[uint8]           `json:"ad-lacp-active,omitzero"`    // ad-lacp-active: u8
@@ -1657,11 +1656,11 @@ func (v *LinkinfoBondAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error 
 // BondAdInfoAttrs holds the attributes of the set bond-ad-info-attrs. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type BondAdInfoAttrs struct {
-	Aggregator family.Opt[uint16] `json:"aggregator,omitzero"`   // aggregator: u16
-	NumPorts   family.Opt[uint16] `json:"num-ports,omitzero"`    // num-ports: u16
-	ActorKey   family.Opt[uint16] `json:"actor-key,omitzero"`    // actor-key: u16
-	PartnerKey family.Opt[uint16] `json:"partner-key,omitzero"`  // partner-key: u16
-	PartnerMac net.HardwareAddr   `json:"partner-mac,omitempty"` // partner-mac: binary, shown as mac
+	Aggregator family.Opt[uint16]  `json:"aggregator,omitzero"`   // aggregator: u16
+	NumPorts   family.Opt[uint16]  `json:"num-ports,omitzero"`    // num-ports: u16
+	ActorKey   family.Opt[uint16]  `json:"actor-key,omitzero"`    // actor-key: u16
+	PartnerKey family.Opt[uint16]  `json:"partner-key,omitzero"`  // partner-key: u16
+	PartnerMac family.HardwareAddr `json:"partner-mac,omitempty"` // partner-mac: binary, shown as mac
 }
 
 // AppendBinary appends the attributes to b.
@@ -1740,15 +1739,15 @@ func (v *BondAdInfoAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // BondSlaveAttrs holds the attributes of the set bond-slave-attrs. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type BondSlaveAttrs struct {
-	State                  family.Opt[uint8]  `json:"state,omitzero"`                      // state: u8
-	MiiStatus              family.Opt[uint8]  `json:"mii-status,omitzero"`                 // mii-status: u8
-	LinkFailureCount       family.Opt[uint32] `json:"link-failure-count,omitzero"`         // link-failure-count: u32
-	PermHwaddr             net.HardwareAddr   `json:"perm-hwaddr,omitempty"`               // perm-hwaddr: binary, shown as mac
-	QueueId                family.Opt[uint16] `json:"queue-id,omitzero"`                   // queue-id: u16
-	AdAggregatorId         family.Opt[uint16] `json:"ad-aggregator-id,omitzero"`           // ad-aggregator-id: u16
-	AdActorOperPortState   family.Opt[uint8]  `json:"ad-actor-oper-port-state,omitzero"`   // ad-actor-oper-port-state: u8
-	AdPartnerOperPortState family.Opt[uint16] `json:"ad-partner-oper-port-state,omitzero"` // ad-partner-oper-port-state: u16
-	Prio                   family.Opt[uint32] `json:"prio,omitzero"`                       // prio: u32
+	State                  family.Opt[uint8]   `json:"state,omitzero"`                      // state: u8
+	MiiStatus              family.Opt[uint8]   `json:"mii-status,omitzero"`                 // mii-status: u8
+	LinkFailureCount       family.Opt[uint32]  `json:"link-failure-count,omitzero"`         // link-failure-count: u32
+	PermHwaddr             family.HardwareAddr `json:"perm-hwaddr,omitempty"`               // perm-hwaddr: binary, shown as mac
+	QueueId                family.Opt[uint16]  `json:"queue-id,omitzero"`                   // queue-id: u16
+	AdAggregatorId         family.Opt[uint16]  `json:"ad-aggregator-id,omitzero"`           // ad-aggregator-id: u16
+	AdActorOperPortState   family.Opt[uint8]   `json:"ad-actor-oper-port-state,omitzero"`   // ad-actor-oper-port-state: u8
+	AdPartnerOperPortState family.Opt[uint16]  `json:"ad-partner-oper-port-state,omitzero"` // ad-partner-oper-port-state: u16
+	Prio                   family.Opt[uint32]  `json:"prio,omitzero"`                       // prio: u32
 }
 
 // AppendBinary appends the attributes to b.
@@ -1874,8 +1873,8 @@ type LinkinfoBridgeAttrs struct {
 	TcnTimer                family.Opt[uint64]         `json:"tcn-timer,omitzero"`                  // tcn-timer: u64
 	TopologyChangeTimer     family.Opt[uint64]         `json:"topology-change-timer,omitzero"`      // topology-change-timer: u64
 	GcTimer                 family.Opt[uint64]         `json:"gc-timer,omitzero"`                   // gc-timer: u64
-	GroupAddr               net.HardwareAddr           `json:"group-addr,omitempty"`                // group-addr: binary, shown as mac
-	FdbFlush                []byte                     `json:"fdb-flush,omitempty"`                 // fdb-flush: binary
+	GroupAddr               family.HardwareAddr        `json:"group-addr,omitempty"`                // group-addr: binary, shown as mac
+	FdbFlush                family.Bytes               `json:"fdb-flush,omitempty"`                 // fdb-flush: binary
 	McastRouter             family.Opt[uint8]          `json:"mcast-router,omitzero"`               // mcast-router: u8
 	McastSnooping           family.Opt[uint8]          `json:"mcast-snooping,omitzero"`             // mcast-snooping: u8
 	McastQueryUseIfaddr     family.Opt[uint8]          `json:"mcast-query-use-ifaddr,omitzero"`     // mcast-query-use-ifaddr: u8
@@ -1900,7 +1899,7 @@ type LinkinfoBridgeAttrs struct {
 	McastMldVersion         family.Opt[uint8]          `json:"mcast-mld-version,omitzero"`          // mcast-mld-version: u8
 	VlanStatsPerPort        family.Opt[uint8]          `json:"vlan-stats-per-port,omitzero"`        // vlan-stats-per-port: u8
 	MultiBoolopt            family.Opt[BrBooloptMulti] `json:"multi-boolopt,omitzero"`              // multi-boolopt: binary, struct br-boolopt-multi
-	McastQuerierState       []byte                     `json:"mcast-querier-state,omitempty"`       // mcast-querier-state: binary
+	McastQuerierState       family.Bytes               `json:"mcast-querier-state,omitempty"`       // mcast-querier-state: binary
 	FdbNLearned             family.Opt[uint32]         `json:"fdb-n-learned,omitzero"`              // fdb-n-learned: u32
 	FdbMaxLearned           family.Opt[uint32]         `json:"fdb-max-learned,omitzero"`            // fdb-max-learned: u32
 }
@@ -3745,10 +3744,10 @@ type Ifla6Attrs struct {
 	Flags       family.Opt[uint32]         `json:"flags,omitzero"`         // flags: u32
 	Conf        family.Opt[Ipv6Devconf]    `json:"conf,omitzero"`          // conf: binary, struct ipv6-devconf
 	Stats       family.Opt[IflaInet6Stats] `json:"stats,omitzero"`         // stats: binary, struct ifla-inet6-stats
-	Mcast       []byte                     `json:"mcast,omitempty"`        // mcast: binary
+	Mcast       family.Bytes               `json:"mcast,omitempty"`        // mcast: binary
 	Cacheinfo   family.Opt[IflaCacheinfo]  `json:"cacheinfo,omitzero"`     // cacheinfo: binary, struct ifla-cacheinfo
 	Icmp6Stats  family.Opt[IflaIcmp6Stats] `json:"icmp6-stats,omitzero"`   // icmp6-stats: binary, struct ifla-icmp6-stats
-	Token       []byte                     `json:"token,omitempty"`        // token: binary
+	Token       family.Bytes               `json:"token,omitempty"`        // token: binary
 	AddrGenMode family.Opt[uint8]          `json:"addr-gen-mode,omitzero"` // addr-gen-mode: u8
 	RaMtu       family.Opt[uint32]         `json:"ra-mtu,omitzero"`        // ra-mtu: u32
 }
@@ -3926,10 +3925,10 @@ func (v *MctpAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 type StatsAttrs struct {
 	IfStatsMsg
 	Link64            family.Opt[RtnlLinkStats64]   `json:"link-64,omitzero"`             // link-64: binary, struct rtnl-link-stats64
-	LinkXstats        []byte                        `json:"link-xstats,omitempty"`        // link-xstats: binary
-	LinkXstatsSlave   []byte                        `json:"link-xstats-slave,omitempty"`  // link-xstats-slave: binary
+	LinkXstats        family.Bytes                  `json:"link-xstats,omitempty"`        // link-xstats: binary
+	LinkXstatsSlave   family.Bytes                  `json:"link-xstats-slave,omitempty"`  // link-xstats-slave: binary
 	LinkOffloadXstats family.Opt[LinkOffloadXstats] `json:"link-offload-xstats,omitzero"` // link-offload-xstats: nest, of link-offload-xstats
-	AfSpec            []byte                        `json:"af-spec,omitempty"`            // af-spec: binary
+	AfSpec            family.Bytes                  `json:"af-spec,omitempty"`            // af-spec: binary
 }
 
 // AppendBinary appends the message to b: the fixed header, padded to the
@@ -4022,9 +4021,9 @@ func (v *StatsAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // LinkOffloadXstats holds the attributes of the set link-offload-xstats. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type LinkOffloadXstats struct {
-	CpuHit  []byte       `json:"cpu-hit,omitempty"`   // cpu-hit: binary
+	CpuHit  family.Bytes `json:"cpu-hit,omitempty"`   // cpu-hit: binary
 	HwSInfo []HwSInfoOne `json:"hw-s-info,omitempty"` // hw-s-info: indexed-array of nest, of hw-s-info-one
-	L3Stats []byte       `json:"l3-stats,omitempty"`  // l3-stats: binary
+	L3Stats family.Bytes `json:"l3-stats,omitempty"`  // l3-stats: binary
 }
 
 // AppendBinary appends the attributes to b.
@@ -4203,7 +4202,7 @@ func (v *LinkDpllPinAttrs) DecodeAttributes(d *netlink.AttributeDecoder) error {
 // LinkinfoNetkitAttrs holds the attributes of the set linkinfo-netkit-attrs. An absent
 // attribute is an invalid Opt, an empty string or slice, or false.
 type LinkinfoNetkitAttrs struct {
-	PeerInfo   []byte                   `json:"peer-info,omitempty"`  // peer-info: binary
+	PeerInfo   family.Bytes             `json:"peer-info,omitempty"`  // peer-info: binary
 	Primary    family.Opt[uint8]        `json:"primary,omitzero"`     // primary: u8
 	Policy     family.Opt[NetkitPolicy] `json:"policy,omitzero"`      // policy: u32, enum netkit-policy
 	PeerPolicy family.Opt[NetkitPolicy] `json:"peer-policy,omitzero"` // peer-policy: u32, enum netkit-policy

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/netip"
 	"testing"
 
@@ -66,7 +65,7 @@ func wantLink(name string, index int32, mtu uint32, vlanID uint16) rtlink.LinkAt
 		Ifname:    name,
 		Mtu:       family.Some(mtu),
 		Operstate: family.Some[uint8](6),
-		Address:   net.HardwareAddr{0x02, 0, 0, 0, 0, byte(index)},
+		Address:   family.HardwareAddr{0x02, 0, 0, 0, 0, byte(index)},
 		PropList:  family.Some(rtlink.PropListLinkAttrs{AltIfname: []string{name + "-alt1", name + "-alt2"}}),
 		Linkinfo: family.Some(rtlink.LinkinfoAttrs{
 			Kind: "vlan",
@@ -155,7 +154,7 @@ func TestDecodeReused(t *testing.T) {
 	}
 	// Only Valid and length count: the reused value keeps its memory.
 	opts := append(cmpOpts, cmp.Transformer("present", func(o family.Opt[rtlink.LinkinfoDataMsg]) bool { return o.Valid }))
-	if diff := cmp.Diff(fresh, v, opts, cmp.Comparer(func(a, b net.HardwareAddr) bool { return string(a) == string(b) }),
+	if diff := cmp.Diff(fresh, v, opts, cmp.Comparer(func(a, b family.HardwareAddr) bool { return string(a) == string(b) }),
 		cmp.Transformer("altnames", func(o family.Opt[rtlink.PropListLinkAttrs]) bool { return o.Valid }),
 		cmp.Transformer("stats", func(o family.Opt[rtlink.RtnlLinkStats64]) bool { return o.Valid })); diff != "" {
 		t.Errorf("reused value (-fresh +reused):\n%s", diff)

@@ -21,22 +21,22 @@ type RouteAttrs struct {
 	RtaPriority     family.Opt[uint32]       `json:"rta-priority,omitzero"`      // rta-priority: u32
 	RtaPrefsrc      family.Opt[netip.Addr]   `json:"rta-prefsrc,omitzero"`       // rta-prefsrc: binary, shown as ipv4
 	RtaMetrics      family.Opt[RtaMetrics]   `json:"rta-metrics,omitzero"`       // rta-metrics: nest, of rta-metrics
-	RtaMultipath    []byte                   `json:"rta-multipath,omitempty"`    // rta-multipath: binary
-	RtaProtoinfo    []byte                   `json:"rta-protoinfo,omitempty"`    // rta-protoinfo: binary
+	RtaMultipath    family.Bytes             `json:"rta-multipath,omitempty"`    // rta-multipath: binary
+	RtaProtoinfo    family.Bytes             `json:"rta-protoinfo,omitempty"`    // rta-protoinfo: binary
 	RtaFlow         family.Opt[uint32]       `json:"rta-flow,omitzero"`          // rta-flow: u32
 	RtaCacheinfo    family.Opt[RtaCacheinfo] `json:"rta-cacheinfo,omitzero"`     // rta-cacheinfo: binary, struct rta-cacheinfo
-	RtaSession      []byte                   `json:"rta-session,omitempty"`      // rta-session: binary
-	RtaMpAlgo       []byte                   `json:"rta-mp-algo,omitempty"`      // rta-mp-algo: binary
+	RtaSession      family.Bytes             `json:"rta-session,omitempty"`      // rta-session: binary
+	RtaMpAlgo       family.Bytes             `json:"rta-mp-algo,omitempty"`      // rta-mp-algo: binary
 	RtaTable        family.Opt[uint32]       `json:"rta-table,omitzero"`         // rta-table: u32
 	RtaMark         family.Opt[uint32]       `json:"rta-mark,omitzero"`          // rta-mark: u32
-	RtaMfcStats     []byte                   `json:"rta-mfc-stats,omitempty"`    // rta-mfc-stats: binary
-	RtaVia          []byte                   `json:"rta-via,omitempty"`          // rta-via: binary
-	RtaNewdst       []byte                   `json:"rta-newdst,omitempty"`       // rta-newdst: binary
+	RtaMfcStats     family.Bytes             `json:"rta-mfc-stats,omitempty"`    // rta-mfc-stats: binary
+	RtaVia          family.Bytes             `json:"rta-via,omitempty"`          // rta-via: binary
+	RtaNewdst       family.Bytes             `json:"rta-newdst,omitempty"`       // rta-newdst: binary
 	RtaPref         family.Opt[uint8]        `json:"rta-pref,omitzero"`          // rta-pref: u8
 	RtaEncapType    family.Opt[uint16]       `json:"rta-encap-type,omitzero"`    // rta-encap-type: u16
-	RtaEncap        []byte                   `json:"rta-encap,omitempty"`        // rta-encap: binary
+	RtaEncap        family.Bytes             `json:"rta-encap,omitempty"`        // rta-encap: binary
 	RtaExpires      family.Opt[uint32]       `json:"rta-expires,omitzero"`       // rta-expires: u32
-	RtaPad          []byte                   `json:"rta-pad,omitempty"`          // rta-pad: binary
+	RtaPad          family.Bytes             `json:"rta-pad,omitempty"`          // rta-pad: binary
 	RtaUid          family.Opt[uint32]       `json:"rta-uid,omitzero"`           // rta-uid: u32
 	RtaTtlPropagate family.Opt[uint8]        `json:"rta-ttl-propagate,omitzero"` // rta-ttl-propagate: u8
 	RtaIpProto      family.Opt[uint8]        `json:"rta-ip-proto,omitzero"`      // rta-ip-proto: u8

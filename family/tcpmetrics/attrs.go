@@ -21,7 +21,7 @@ type TcpMetrics struct {
 	FopenMss       family.Opt[uint16]     `json:"fopen-mss,omitzero"`         // fopen-mss: u16
 	FopenSynDrops  family.Opt[uint16]     `json:"fopen-syn-drops,omitzero"`   // fopen-syn-drops: u16
 	FopenSynDropTs family.Opt[uint64]     `json:"fopen-syn-drop-ts,omitzero"` // fopen-syn-drop-ts: u64
-	FopenCookie    []byte                 `json:"fopen-cookie,omitempty"`     // fopen-cookie: binary
+	FopenCookie    family.Bytes           `json:"fopen-cookie,omitempty"`     // fopen-cookie: binary
 	SaddrIpv4      family.Opt[netip.Addr] `json:"saddr-ipv4,omitzero"`        // saddr-ipv4: u32, big-endian, shown as ipv4
 	SaddrIpv6      family.Opt[netip.Addr] `json:"saddr-ipv6,omitzero"`        // saddr-ipv6: binary, big-endian, shown as ipv6
 }

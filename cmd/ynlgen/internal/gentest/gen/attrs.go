@@ -4,7 +4,6 @@ package gen
 
 import (
 	"encoding/binary"
-	"net"
 	"net/netip"
 
 	"github.com/nlgo/netlink"
@@ -21,7 +20,7 @@ type Main struct {
 	Opts     family.Opt[Opts]              `json:"opts,omitzero"`      // opts: u32, enum opts
 	Port     family.Opt[uint16]            `json:"port,omitzero"`      // port: u16, big-endian
 	On       bool                          `json:"on,omitempty"`       // on: flag
-	Blob     []byte                        `json:"blob,omitempty"`     // blob: binary
+	Blob     family.Bytes                  `json:"blob,omitempty"`     // blob: binary
 	Pair     family.Opt[Pair]              `json:"pair,omitzero"`      // pair: binary, struct pair
 	Child    family.Opt[Child]             `json:"child,omitzero"`     // child: nest, of child
 	Children []Child                       `json:"children,omitempty"` // children: nest, multi-attr, of child
@@ -32,7 +31,7 @@ type Main struct {
 	AfterBig family.Opt[int32]             `json:"after-big,omitzero"` // after-big: s32
 	Addr     family.Opt[netip.Addr]        `json:"addr,omitzero"`      // addr: binary, shown as ipv6
 	Addr4    family.Opt[netip.Addr]        `json:"addr4,omitzero"`     // addr4: u32, big-endian, shown as ipv4
-	Mac      net.HardwareAddr              `json:"mac,omitempty"`      // mac: binary, shown as mac
+	Mac      family.HardwareAddr           `json:"mac,omitempty"`      // mac: binary, shown as mac
 	Var      family.Opt[uint64]            `json:"var,omitzero"`       // var: uint
 	Svar     family.Opt[int64]             `json:"svar,omitzero"`      // svar: sint
 	Bits     family.Opt[family.Bitfield32] `json:"bits,omitzero"`      // bits: bitfield32

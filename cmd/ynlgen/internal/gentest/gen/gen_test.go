@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/netip"
 	"syscall"
 	"testing"
@@ -39,7 +38,7 @@ func full() gen.Main {
 		AfterBig: family.Some[int32](-9),
 		Addr:     family.Some(netip.MustParseAddr("2001:db8::1")),
 		Addr4:    family.Some(netip.MustParseAddr("192.0.2.1")),
-		Mac:      net.HardwareAddr{2, 0, 0, 0, 0, 1},
+		Mac:      family.HardwareAddr{2, 0, 0, 0, 0, 1},
 		Var:      family.Some[uint64](1 << 33),
 		Svar:     family.Some[int64](-3),
 		Bits:     family.Some(family.Bitfield32{Value: 1, Selector: 3}),
