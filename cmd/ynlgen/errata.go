@@ -7,8 +7,30 @@ package main
 
 // applyErrata corrects s in place.
 func applyErrata(s *Spec) {
-	if s.Name == "nlctrl" {
+	switch s.Name {
+	case "nlctrl":
 		nlctrlPolicyMask(s)
+	case "rt-link":
+		ipv6DevconfAddrGenMode(s)
+	}
+}
+
+// ipv6DevconfAddrGenMode: rt_link.yaml (6.12) declares ipv6-devconf's
+// addr-gen-mode a u8, but the struct is the kernel's devconf array
+// (IFLA_INET6_CONF, ipv6_store_devconf): one 32-bit value per DEVCONF_*
+// entry, addr_gen_mode included. Read as a u8, every member after it
+// lands 3 bytes early.
+func ipv6DevconfAddrGenMode(s *Spec) {
+	for i := range s.Definitions {
+		d := &s.Definitions[i]
+		if d.Name != "ipv6-devconf" || d.Type != "struct" {
+			continue
+		}
+		for j := range d.Members {
+			if m := &d.Members[j]; m.Name == "addr-gen-mode" && m.Type == "u8" {
+				m.Type = "u32"
+			}
+		}
 	}
 }
 

@@ -51,3 +51,39 @@ func TestErrataNlctrlPolicyMask(t *testing.T) {
 		})
 	}
 }
+
+// TestErrataIpv6DevconfAddrGenMode: rt-link's ipv6-devconf struct gets a
+// 32-bit addr-gen-mode, and nothing else changes: not the attribute of
+// the same name, not another family's struct.
+func TestErrataIpv6DevconfAddrGenMode(t *testing.T) {
+	spec := func(name string) *Spec {
+		return &Spec{Name: name,
+			Definitions: []Definition{{Name: "ipv6-devconf", Type: "struct", Members: []Member{
+				{Name: "forwarding", Type: "u32"}, {Name: "addr-gen-mode", Type: "u8"}, {Name: "disable-policy", Type: "u32"}}}},
+			AttributeSets: []AttributeSet{{Name: "link-inet6-attrs", Attributes: []Attribute{{Name: "addr-gen-mode", Type: "u8"}}}},
+		}
+	}
+	types := func(s *Spec) []string {
+		var out []string
+		for _, m := range s.Definitions[0].Members {
+			out = append(out, m.Type)
+		}
+		return append(out, s.AttributeSets[0].Attributes[0].Type)
+	}
+	tests := []struct {
+		family string
+		want   []string
+	}{
+		{"rt-link", []string{"u32", "u32", "u32", "u8"}},
+		{"other", []string{"u32", "u8", "u32", "u8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.family, func(t *testing.T) {
+			s := spec(tt.family)
+			applyErrata(s)
+			if diff := cmp.Diff(tt.want, types(s)); diff != "" {
+				t.Errorf("member and attribute types after applyErrata (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -630,7 +630,7 @@ func (s *Ipv4Devconf) decode(b []byte) {
 }
 
 // Ipv6DevconfLen is the size of Ipv6Devconf in bytes.
-const Ipv6DevconfLen = 229
+const Ipv6DevconfLen = 232
 
 // Ipv6Devconf is the struct ipv6-devconf.
 type Ipv6Devconf struct {
@@ -681,27 +681,27 @@ type Ipv6Devconf struct {
 	Seg6Enabled                    uint32 `json:"seg6-enabled"`                      // seg6-enabled: u32 at offset 176
 	Seg6RequireHmac                uint32 `json:"seg6-require-hmac"`                 // seg6-require-hmac: u32 at offset 180
 	EnhancedDad                    uint32 `json:"enhanced-dad"`                      // enhanced-dad: u32 at offset 184
-	AddrGenMode                    uint8  `json:"addr-gen-mode"`                     // addr-gen-mode: u8 at offset 188
-	DisablePolicy                  uint32 `json:"disable-policy"`                    // disable-policy: u32 at offset 189
-	AcceptRaRtInfoMinPlen          uint32 `json:"accept-ra-rt-info-min-plen"`        // accept-ra-rt-info-min-plen: u32 at offset 193
-	NdiscTclass                    uint32 `json:"ndisc-tclass"`                      // ndisc-tclass: u32 at offset 197
-	RplSegEnabled                  uint32 `json:"rpl-seg-enabled"`                   // rpl-seg-enabled: u32 at offset 201
-	RaDefrtrMetric                 uint32 `json:"ra-defrtr-metric"`                  // ra-defrtr-metric: u32 at offset 205
-	Ioam6Enabled                   uint32 `json:"ioam6-enabled"`                     // ioam6-enabled: u32 at offset 209
-	Ioam6Id                        uint32 `json:"ioam6-id"`                          // ioam6-id: u32 at offset 213
-	Ioam6IdWide                    uint32 `json:"ioam6-id-wide"`                     // ioam6-id-wide: u32 at offset 217
-	NdiscEvictNocarrier            uint32 `json:"ndisc-evict-nocarrier"`             // ndisc-evict-nocarrier: u32 at offset 221
-	AcceptUntrackedNa              uint32 `json:"accept-untracked-na"`               // accept-untracked-na: u32 at offset 225
+	AddrGenMode                    uint32 `json:"addr-gen-mode"`                     // addr-gen-mode: u32 at offset 188
+	DisablePolicy                  uint32 `json:"disable-policy"`                    // disable-policy: u32 at offset 192
+	AcceptRaRtInfoMinPlen          uint32 `json:"accept-ra-rt-info-min-plen"`        // accept-ra-rt-info-min-plen: u32 at offset 196
+	NdiscTclass                    uint32 `json:"ndisc-tclass"`                      // ndisc-tclass: u32 at offset 200
+	RplSegEnabled                  uint32 `json:"rpl-seg-enabled"`                   // rpl-seg-enabled: u32 at offset 204
+	RaDefrtrMetric                 uint32 `json:"ra-defrtr-metric"`                  // ra-defrtr-metric: u32 at offset 208
+	Ioam6Enabled                   uint32 `json:"ioam6-enabled"`                     // ioam6-enabled: u32 at offset 212
+	Ioam6Id                        uint32 `json:"ioam6-id"`                          // ioam6-id: u32 at offset 216
+	Ioam6IdWide                    uint32 `json:"ioam6-id-wide"`                     // ioam6-id-wide: u32 at offset 220
+	NdiscEvictNocarrier            uint32 `json:"ndisc-evict-nocarrier"`             // ndisc-evict-nocarrier: u32 at offset 224
+	AcceptUntrackedNa              uint32 `json:"accept-untracked-na"`               // accept-untracked-na: u32 at offset 228
 }
 
-// AppendBinary appends the struct's 229 bytes to b.
+// AppendBinary appends the struct's 232 bytes to b.
 func (s *Ipv6Devconf) AppendBinary(b []byte) ([]byte, error) {
 	var a [Ipv6DevconfLen]byte
 	s.put(a[:])
 	return append(b, a[:]...), nil
 }
 
-// UnmarshalBinary decodes the struct from the first 229 bytes of b;
+// UnmarshalBinary decodes the struct from the first 232 bytes of b;
 // a shorter b is an error.
 func (s *Ipv6Devconf) UnmarshalBinary(b []byte) error {
 	if len(b) < Ipv6DevconfLen {
@@ -761,17 +761,17 @@ func (s *Ipv6Devconf) put(b []byte) {
 	binary.NativeEndian.PutUint32(b[176:], uint32(s.Seg6Enabled))
 	binary.NativeEndian.PutUint32(b[180:], uint32(s.Seg6RequireHmac))
 	binary.NativeEndian.PutUint32(b[184:], uint32(s.EnhancedDad))
-	b[188] = byte(s.AddrGenMode)
-	binary.NativeEndian.PutUint32(b[189:], uint32(s.DisablePolicy))
-	binary.NativeEndian.PutUint32(b[193:], uint32(s.AcceptRaRtInfoMinPlen))
-	binary.NativeEndian.PutUint32(b[197:], uint32(s.NdiscTclass))
-	binary.NativeEndian.PutUint32(b[201:], uint32(s.RplSegEnabled))
-	binary.NativeEndian.PutUint32(b[205:], uint32(s.RaDefrtrMetric))
-	binary.NativeEndian.PutUint32(b[209:], uint32(s.Ioam6Enabled))
-	binary.NativeEndian.PutUint32(b[213:], uint32(s.Ioam6Id))
-	binary.NativeEndian.PutUint32(b[217:], uint32(s.Ioam6IdWide))
-	binary.NativeEndian.PutUint32(b[221:], uint32(s.NdiscEvictNocarrier))
-	binary.NativeEndian.PutUint32(b[225:], uint32(s.AcceptUntrackedNa))
+	binary.NativeEndian.PutUint32(b[188:], uint32(s.AddrGenMode))
+	binary.NativeEndian.PutUint32(b[192:], uint32(s.DisablePolicy))
+	binary.NativeEndian.PutUint32(b[196:], uint32(s.AcceptRaRtInfoMinPlen))
+	binary.NativeEndian.PutUint32(b[200:], uint32(s.NdiscTclass))
+	binary.NativeEndian.PutUint32(b[204:], uint32(s.RplSegEnabled))
+	binary.NativeEndian.PutUint32(b[208:], uint32(s.RaDefrtrMetric))
+	binary.NativeEndian.PutUint32(b[212:], uint32(s.Ioam6Enabled))
+	binary.NativeEndian.PutUint32(b[216:], uint32(s.Ioam6Id))
+	binary.NativeEndian.PutUint32(b[220:], uint32(s.Ioam6IdWide))
+	binary.NativeEndian.PutUint32(b[224:], uint32(s.NdiscEvictNocarrier))
+	binary.NativeEndian.PutUint32(b[228:], uint32(s.AcceptUntrackedNa))
 }
 
 // decode reads the struct from b; bytes missing at the end of a short b
@@ -830,17 +830,17 @@ func (s *Ipv6Devconf) decode(b []byte) {
 	s.Seg6Enabled = uint32(binary.NativeEndian.Uint32(b[176:]))
 	s.Seg6RequireHmac = uint32(binary.NativeEndian.Uint32(b[180:]))
 	s.EnhancedDad = uint32(binary.NativeEndian.Uint32(b[184:]))
-	s.AddrGenMode = uint8(b[188])
-	s.DisablePolicy = uint32(binary.NativeEndian.Uint32(b[189:]))
-	s.AcceptRaRtInfoMinPlen = uint32(binary.NativeEndian.Uint32(b[193:]))
-	s.NdiscTclass = uint32(binary.NativeEndian.Uint32(b[197:]))
-	s.RplSegEnabled = uint32(binary.NativeEndian.Uint32(b[201:]))
-	s.RaDefrtrMetric = uint32(binary.NativeEndian.Uint32(b[205:]))
-	s.Ioam6Enabled = uint32(binary.NativeEndian.Uint32(b[209:]))
-	s.Ioam6Id = uint32(binary.NativeEndian.Uint32(b[213:]))
-	s.Ioam6IdWide = uint32(binary.NativeEndian.Uint32(b[217:]))
-	s.NdiscEvictNocarrier = uint32(binary.NativeEndian.Uint32(b[221:]))
-	s.AcceptUntrackedNa = uint32(binary.NativeEndian.Uint32(b[225:]))
+	s.AddrGenMode = uint32(binary.NativeEndian.Uint32(b[188:]))
+	s.DisablePolicy = uint32(binary.NativeEndian.Uint32(b[192:]))
+	s.AcceptRaRtInfoMinPlen = uint32(binary.NativeEndian.Uint32(b[196:]))
+	s.NdiscTclass = uint32(binary.NativeEndian.Uint32(b[200:]))
+	s.RplSegEnabled = uint32(binary.NativeEndian.Uint32(b[204:]))
+	s.RaDefrtrMetric = uint32(binary.NativeEndian.Uint32(b[208:]))
+	s.Ioam6Enabled = uint32(binary.NativeEndian.Uint32(b[212:]))
+	s.Ioam6Id = uint32(binary.NativeEndian.Uint32(b[216:]))
+	s.Ioam6IdWide = uint32(binary.NativeEndian.Uint32(b[220:]))
+	s.NdiscEvictNocarrier = uint32(binary.NativeEndian.Uint32(b[224:]))
+	s.AcceptUntrackedNa = uint32(binary.NativeEndian.Uint32(b[228:]))
 }
 
 // IflaIcmp6StatsLen is the size of IflaIcmp6Stats in bytes.
