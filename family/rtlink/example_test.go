@@ -2,6 +2,7 @@ package rtlink_test
 
 import (
 	"fmt"
+	"syscall"
 
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
@@ -35,4 +36,27 @@ func ExampleClient_GetlinkDump() {
 	// Output:
 	// 1 lo 1500 veth
 	// 2 veth0 1500 veth
+}
+
+// A request the kernel rejects fails with an error that names the
+// attribute it rejected, as the spec calls it. The fake kernel here
+// rejects a name longer than 15 bytes as the kernel's ifla_policy does:
+// EINVAL, with the offset of IFLA_IFNAME in the request.
+func ExampleClient_Newlink_error() {
+	conn := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
+		var l rtlink.LinkAttrs
+		if err := l.UnmarshalBinary(req[0].Data); err == nil && len(l.Ifname) > 15 {
+			return nil, &nltest.ExtError{Errno: syscall.EINVAL, Message: "Attribute failed policy validation",
+				Offset: netlink.HeaderLen + rtlink.IfinfomsgLen}
+		}
+		return []netlink.Message{nltest.Error(nil, req[0])}, nil
+	})
+	conn.SetOption(netlink.ExtendedAcknowledge, true) // rtlink.Dial does this itself
+	c := rtlink.NewClient(conn).WithFlags(netlink.Create | netlink.Excl)
+	defer c.Close()
+	err := c.Newlink(&rtlink.LinkAttrs{Ifname: "a-name-too-long-for-a-link",
+		Linkinfo: family.Some(rtlink.LinkinfoAttrs{Kind: "dummy"})})
+	fmt.Println(err)
+	// Output:
+	// netlink: execute: invalid argument: Attribute failed policy validation: attribute ifname (3) at offset 32
 }
