@@ -278,7 +278,10 @@ func TestIntegrationDroppedConnClosesSocket(t *testing.T) {
 				t.Fatal(err)
 			}
 			if register {
-				c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+				// Long enough that the read waits, and so registers,
+				// even in a slow emulated VM, where a 10 ms deadline
+				// could pass before the read begins.
+				c.SetReadDeadline(time.Now().Add(150 * time.Millisecond))
 				c.Receive()
 				if !polled(t, c) {
 					t.Fatal("not registered after a read that waited")

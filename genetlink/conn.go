@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -27,10 +27,9 @@ import (
 // system call. A Conn made by NewConn has no cache, unless WatchFamilies
 // gives it that second socket: it asks the kernel every time.
 type Conn struct {
-	c        *netlink.Conn
-	reqs     bufferSlot
-	decoders slot[*netlink.AttributeDecoder]
-	cache    *familyCache // nil without a watcher
+	c       *netlink.Conn
+	scratch scratchSlot
+	cache   *familyCache // nil without a watcher
 }
 
 // Dial opens a generic netlink socket (NETLINK_GENERIC) with config, as
@@ -132,11 +131,11 @@ func (c *Conn) Execute(m Message, family uint16, flags netlink.HeaderFlags) ([]M
 // returns false it is not called again, but the rest of the exchange is
 // still read. Errors are those of Execute.
 func (c *Conn) ExecuteEach(m Message, family uint16, flags netlink.HeaderFlags, fn func(Message) bool) error {
-	b := c.reqs.get()
-	b = append(b, m.Header.Command, m.Header.Version, 0, 0)
+	s := c.scratch.get()
+	b := append(s.req[:0], m.Header.Command, m.Header.Version, 0, 0)
 	b = append(b, m.Data...)
 	err := c.exchange(b, family, flags, fn)
-	c.reqs.put(b)
+	c.scratch.put(s, b)
 	return err
 }
 
@@ -282,39 +281,35 @@ func (c *Conn) RemoveBPF() error { return c.c.RemoveBPF() }
 // SyscallConn gives access to the raw socket; see netlink.Conn.SyscallConn.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) { return c.c.SyscallConn() }
 
-// A slot keeps one value for reuse: a caller takes it, or the zero value
-// when another caller has it, and puts it back when done. Unlike a
-// sync.Pool it never drops what it holds, so allocation budgets hold.
-type slot[T any] struct {
-	mu sync.Mutex
-	v  T
+// scratch is what one request of a Conn reuses from the last: the
+// request's buffer and a decoder for its replies, whose nested decoders
+// are then reused too.
+type scratch struct {
+	req []byte
+	dec netlink.AttributeDecoder
 }
 
-func (s *slot[T]) take() T {
-	var zero T
-	s.mu.Lock()
-	v := s.v
-	s.v = zero
-	s.mu.Unlock()
-	return v
-}
-
-func (s *slot[T]) put(v T) {
-	s.mu.Lock()
-	s.v = v
-	s.mu.Unlock()
-}
-
-// bufferSlot keeps one request buffer for reuse.
-type bufferSlot struct{ s slot[[]byte] }
+// A scratchSlot keeps one scratch for reuse, without a lock: a caller
+// takes it, or a new one while another caller has it, and puts it back
+// when done. Unlike a sync.Pool it never drops what it holds, so
+// allocation budgets hold.
+type scratchSlot struct{ p atomic.Pointer[scratch] }
 
 // maxKeptRequest is the largest request buffer a Conn keeps.
 const maxKeptRequest = 64 << 10
 
-func (s *bufferSlot) get() []byte { return s.s.take()[:0] }
-
-func (s *bufferSlot) put(b []byte) {
-	if cap(b) <= maxKeptRequest {
-		s.s.put(b)
+func (s *scratchSlot) get() *scratch {
+	if x := s.p.Swap(nil); x != nil {
+		return x
 	}
+	return new(scratch)
+}
+
+// put puts x back, keeping req, the buffer its request grew into.
+func (s *scratchSlot) put(x *scratch, req []byte) {
+	x.req = req[:0]
+	if cap(req) > maxKeptRequest {
+		x.req = nil
+	}
+	s.p.Store(x)
 }

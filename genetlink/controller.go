@@ -41,7 +41,8 @@ func (c *Conn) getFamily(by uint16, name string, id uint16) (Family, error) {
 		gen = c.cache.generation()
 	}
 	var e netlink.AttributeEncoder
-	e.Reset(append(c.reqs.get(), CmdGetFamily, ControllerVersion, 0, 0))
+	s := c.scratch.get()
+	e.Reset(append(s.req[:0], CmdGetFamily, ControllerVersion, 0, 0))
 	if by == AttrFamilyName {
 		e.String(AttrFamilyName, name)
 	} else {
@@ -49,20 +50,19 @@ func (c *Conn) getFamily(by uint16, name string, id uint16) (Family, error) {
 	}
 	req, err := e.Encode()
 	if err != nil {
+		c.scratch.put(s, s.req)
 		return Family{}, err
 	}
 	var f Family
 	var perr error
 	n := 0
-	d := c.decoder()
 	err = c.exchange(req, ControllerID, 0, func(m Message) bool {
 		if n++; n == 1 {
-			f, perr = decodeFamily(d, m, name)
+			f, perr = decodeFamily(&s.dec, m, name)
 		}
 		return true
 	})
-	c.decoders.put(d)
-	c.reqs.put(req)
+	c.scratch.put(s, req)
 	switch {
 	case err != nil:
 		return Family{}, fmt.Errorf("genetlink: get family %s: %w", familyArg(by, name, id), err)
@@ -97,24 +97,15 @@ func decodeFamily(d *netlink.AttributeDecoder, m Message, name string) (Family, 
 	return parseFamilyWith(d, m.Data, name)
 }
 
-// decoder returns an attribute decoder for the Conn's replies; put it back
-// in c.decoders when done. Reusing decoders saves the allocation of their
-// nested decoders.
-func (c *Conn) decoder() *netlink.AttributeDecoder {
-	if d := c.decoders.take(); d != nil {
-		return d
-	}
-	return new(netlink.AttributeDecoder)
-}
-
 // ListFamilies returns every generic netlink family the kernel has, in the
 // kernel's order (by id), dumped from the controller.
 func (c *Conn) ListFamilies() ([]Family, error) {
 	var fams []Family
 	var perr error
 	req := []byte{CmdGetFamily, ControllerVersion, 0, 0}
-	d := c.decoder()
-	defer c.decoders.put(d)
+	s := c.scratch.get()
+	defer c.scratch.put(s, s.req)
+	d := &s.dec
 	err := c.exchange(req, ControllerID, netlink.Dump, func(m Message) bool {
 		f, err := decodeFamily(d, m, "")
 		if err != nil {
@@ -141,11 +132,13 @@ func (c *Conn) ListFamilies() ([]Family, error) {
 // matching os.ErrNotExist (ENOENT), as is an unknown operation.
 func (c *Conn) Policy(family string, op uint32) (Policy, error) {
 	var e netlink.AttributeEncoder
-	e.Reset(append(c.reqs.get(), CmdGetPolicy, ControllerVersion, 0, 0))
+	s := c.scratch.get()
+	e.Reset(append(s.req[:0], CmdGetPolicy, ControllerVersion, 0, 0))
 	e.String(AttrFamilyName, family)
 	e.Uint32(AttrOp, op)
 	req, err := e.Encode()
 	if err != nil {
+		c.scratch.put(s, s.req)
 		return Policy{}, err
 	}
 	var p Policy
@@ -157,7 +150,7 @@ func (c *Conn) Policy(family string, op uint32) (Policy, error) {
 		}
 		return perr == nil
 	})
-	c.reqs.put(req)
+	c.scratch.put(s, req)
 	if err == nil {
 		err = perr
 	}

@@ -245,44 +245,48 @@ func TestIntegrationYNLGenericDumps(t *testing.T) {
 		return got
 	}
 
-	stdout, _ := runNL(t, "-netns", ns, "ynl", "netdev", "dump", "dev-get")
-	out, err := exec.Command("ip", "-n", ns, "-json", "link", "show").Output()
-	if err != nil {
-		t.Fatalf("ip -json link: %v", err)
-	}
-	var links []struct {
-		Index int `json:"ifindex"`
-	}
-	if err := json.Unmarshal(out, &links); err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, l := range links {
-		want = append(want, fmt.Sprint(l.Index))
-	}
-	slices.Sort(want)
-	if diff := cmp.Diff(want, field(t, stdout, "ifindex")); diff != "" {
-		t.Errorf("netdev dev-get's devices against ip -json link's (-ip +nl):\n%s", diff)
-	}
-
-	stdout, _ = runNL(t, "-netns", ns, "ynl", "nlctrl", "dump", "getfamily")
-	gc, err := genetlink.Dial(nsConfig(t, ns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gc.Close()
-	fams, err := gc.ListFamilies()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = nil
-	for _, f := range fams {
-		want = append(want, f.Name)
-	}
-	slices.Sort(want)
-	if diff := cmp.Diff(want, field(t, stdout, "family-name")); diff != "" {
-		t.Errorf("nlctrl getfamily's families against genetlink's ListFamilies (-genetlink +nl):\n%s", diff)
-	}
+	t.Run("netdev", func(t *testing.T) {
+		testenv.RequireFeature(t, testenv.NetdevFamily)
+		stdout, _ := runNL(t, "-netns", ns, "ynl", "netdev", "dump", "dev-get")
+		out, err := exec.Command("ip", "-n", ns, "-json", "link", "show").Output()
+		if err != nil {
+			t.Fatalf("ip -json link: %v", err)
+		}
+		var links []struct {
+			Index int `json:"ifindex"`
+		}
+		if err := json.Unmarshal(out, &links); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, l := range links {
+			want = append(want, fmt.Sprint(l.Index))
+		}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, field(t, stdout, "ifindex")); diff != "" {
+			t.Errorf("netdev dev-get's devices against ip -json link's (-ip +nl):\n%s", diff)
+		}
+	})
+	t.Run("nlctrl", func(t *testing.T) {
+		stdout, _ := runNL(t, "-netns", ns, "ynl", "nlctrl", "dump", "getfamily")
+		gc, err := genetlink.Dial(nsConfig(t, ns))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer gc.Close()
+		fams, err := gc.ListFamilies()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, f := range fams {
+			want = append(want, f.Name)
+		}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, field(t, stdout, "family-name")); diff != "" {
+			t.Errorf("nlctrl getfamily's families against genetlink's ListFamilies (-genetlink +nl):\n%s", diff)
+		}
+	})
 }
 
 // `nl ynl rt_link do newlink -create -excl` makes a veth pair that ip
