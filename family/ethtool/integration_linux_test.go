@@ -2,51 +2,21 @@ package ethtool_test
 
 import (
 	"fmt"
-	"os"
-	"runtime"
-	"syscall"
 	"testing"
 
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
 	"github.com/nlgo/netlink/family/ethtool"
+	"github.com/nlgo/netlink/family/internal/nstest"
 	"github.com/nlgo/netlink/family/rtlink"
 	"github.com/nlgo/netlink/internal/testenv"
 )
 
-// newNetNS returns a new network namespace, or skips.
-func newNetNS(t *testing.T) *os.File {
-	t.Helper()
-	testenv.RequireRoot(t)
-	type result struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan result)
-	go func() {
-		// The thread stays locked, so the runtime discards it with its
-		// namespace when the goroutine ends.
-		runtime.LockOSThread()
-		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
-			ch <- result{err: err}
-			return
-		}
-		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), syscall.Gettid()))
-		ch <- result{f, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		testenv.Skip(t, fmt.Sprintf("cannot make a network namespace: %v", r.err))
-	}
-	t.Cleanup(func() { r.f.Close() })
-	return r.f
-}
-
 // TestIntegrationFeaturesGet reads a veth's features from the host's
 // kernel, in a namespace of its own, with bit names.
 func TestIntegrationFeaturesGet(t *testing.T) {
-	ns := newNetNS(t)
-	rt, err := rtlink.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	ns := nstest.New(t)
+	rt, err := rtlink.Dial(ns.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +26,7 @@ func TestIntegrationFeaturesGet(t *testing.T) {
 	if err != nil {
 		testenv.Skip(t, fmt.Sprintf("cannot create a veth pair: %v", err))
 	}
-	c, err := ethtool.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	c, err := ethtool.Dial(ns.Config())
 	if err != nil {
 		testenv.Skip(t, fmt.Sprintf("no ethtool family: %v", err))
 	}

@@ -3,50 +3,19 @@ package mptcppm_test
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
-	"runtime"
-	"syscall"
 	"testing"
 
-	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
+	"github.com/nlgo/netlink/family/internal/nstest"
 	"github.com/nlgo/netlink/family/mptcppm"
 	"github.com/nlgo/netlink/internal/testenv"
 )
 
-// newNetNS returns a new network namespace, or skips.
-func newNetNS(t *testing.T) *os.File {
-	t.Helper()
-	testenv.RequireRoot(t)
-	type result struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan result)
-	go func() {
-		// The thread stays locked, so the runtime discards it with its
-		// namespace when the goroutine ends.
-		runtime.LockOSThread()
-		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
-			ch <- result{err: err}
-			return
-		}
-		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), syscall.Gettid()))
-		ch <- result{f, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		testenv.Skip(t, fmt.Sprintf("cannot make a network namespace: %v", r.err))
-	}
-	t.Cleanup(func() { r.f.Close() })
-	return r.f
-}
-
 // TestIntegrationEndpoints adds, lists and deletes an MPTCP endpoint on
 // the host's kernel, in a namespace of its own.
 func TestIntegrationEndpoints(t *testing.T) {
-	ns := newNetNS(t)
-	c, err := mptcppm.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	ns := nstest.New(t)
+	c, err := mptcppm.Dial(ns.Config())
 	if err != nil {
 		testenv.Skip(t, fmt.Sprintf("no mptcp_pm family: %v", err))
 	}

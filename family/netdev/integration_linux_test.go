@@ -3,8 +3,6 @@ package netdev_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,43 +10,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
+	"github.com/nlgo/netlink/family/internal/nstest"
 	"github.com/nlgo/netlink/family/netdev"
 	"github.com/nlgo/netlink/internal/testenv"
 )
 
-// newNetNS returns a new network namespace, or skips.
-func newNetNS(t *testing.T) *os.File {
-	t.Helper()
-	testenv.RequireRoot(t)
-	type result struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan result)
-	go func() {
-		// The thread stays locked, so the runtime discards it with its
-		// namespace when the goroutine ends.
-		runtime.LockOSThread()
-		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
-			ch <- result{err: err}
-			return
-		}
-		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), syscall.Gettid()))
-		ch <- result{f, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		testenv.Skip(t, fmt.Sprintf("cannot make a network namespace: %v", r.err))
-	}
-	t.Cleanup(func() { r.f.Close() })
-	return r.f
-}
-
 // TestIntegrationDevGetDump dumps the devices of a new namespace from the
 // host's kernel: its loopback, ifindex 1.
 func TestIntegrationDevGetDump(t *testing.T) {
-	ns := newNetNS(t)
-	c, err := netdev.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	ns := nstest.New(t)
+	c, err := netdev.Dial(ns.Config())
 	if err != nil {
 		testenv.Skip(t, fmt.Sprintf("no netdev family: %v", err))
 	}
@@ -76,8 +47,8 @@ func TestIntegrationDevGetDump(t *testing.T) {
 // kernel says which attribute is missing (NLMSGERR_ATTR_MISS_TYPE), and
 // the Client's error names it as the spec does.
 func TestIntegrationDevGetMissing(t *testing.T) {
-	ns := newNetNS(t)
-	c, err := netdev.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	ns := nstest.New(t)
+	c, err := netdev.Dial(ns.Config())
 	if err != nil {
 		testenv.Skip(t, fmt.Sprintf("no netdev family: %v", err))
 	}

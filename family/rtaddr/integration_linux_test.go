@@ -1,54 +1,22 @@
 package rtaddr_test
 
 import (
-	"fmt"
 	"net/netip"
-	"os"
-	"runtime"
-	"syscall"
 	"testing"
 
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
+	"github.com/nlgo/netlink/family/internal/nstest"
 	"github.com/nlgo/netlink/family/rtaddr"
 	"github.com/nlgo/netlink/family/rtroute"
-	"github.com/nlgo/netlink/internal/testenv"
 )
-
-// newNetNS returns a new network namespace, or skips.
-func newNetNS(t *testing.T) *os.File {
-	t.Helper()
-	testenv.RequireRoot(t)
-	type result struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan result)
-	go func() {
-		// The thread stays locked, so the runtime discards it with its
-		// namespace when the goroutine ends.
-		runtime.LockOSThread()
-		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
-			ch <- result{err: err}
-			return
-		}
-		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), syscall.Gettid()))
-		ch <- result{f, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		testenv.Skip(t, fmt.Sprintf("cannot make a network namespace: %v", r.err))
-	}
-	t.Cleanup(func() { r.f.Close() })
-	return r.f
-}
 
 // TestIntegrationAddrAndRoute adds an address to the loopback of a new
 // namespace on the host's kernel, finds it in the address dump and its
 // local route in the route dump, and deletes it.
 func TestIntegrationAddrAndRoute(t *testing.T) {
-	ns := newNetNS(t)
-	c, err := rtaddr.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	ns := nstest.New(t)
+	c, err := rtaddr.Dial(ns.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +41,7 @@ func TestIntegrationAddrAndRoute(t *testing.T) {
 		t.Errorf("addresses %v, want [%v]", got, a)
 	}
 
-	rc, err := rtroute.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	rc, err := rtroute.Dial(ns.Config())
 	if err != nil {
 		t.Fatal(err)
 	}

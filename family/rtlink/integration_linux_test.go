@@ -2,57 +2,27 @@ package rtlink_test
 
 import (
 	"fmt"
-	"os"
-	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nlgo/netlink"
 	"github.com/nlgo/netlink/family"
+	"github.com/nlgo/netlink/family/internal/nstest"
 	"github.com/nlgo/netlink/family/rtlink"
 	"github.com/nlgo/netlink/internal/testenv"
 )
-
-// newNetNS returns a new network namespace, or skips.
-func newNetNS(t *testing.T) *os.File {
-	t.Helper()
-	testenv.RequireRoot(t)
-	type result struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan result)
-	go func() {
-		// The thread stays locked, so the runtime discards it with its
-		// namespace when the goroutine ends.
-		runtime.LockOSThread()
-		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
-			ch <- result{err: err}
-			return
-		}
-		f, err := os.Open(fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), syscall.Gettid()))
-		ch <- result{f, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		testenv.Skip(t, fmt.Sprintf("cannot make a network namespace: %v", r.err))
-	}
-	t.Cleanup(func() { r.f.Close() })
-	return r.f
-}
 
 // TestIntegrationLinks runs the typed client on the host's kernel, in a
 // namespace of its own: create a veth pair, see it notified, get it by
 // name, find it in the dump, delete it.
 func TestIntegrationLinks(t *testing.T) {
-	ns := newNetNS(t)
-	c, err := rtlink.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	ns := nstest.New(t)
+	c, err := rtlink.Dial(ns.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	mon, err := rtlink.Dial(&netlink.Config{NetNS: int(ns.Fd())})
+	mon, err := rtlink.Dial(ns.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
