@@ -87,8 +87,9 @@ func (v *validator) walk(p *Policy, b []byte, off, depth int) *PolicyError {
 	}
 	pos := 0
 	for len(b)-pos >= AttributeHeaderLen {
-		n := int(binary.NativeEndian.Uint16(b[pos:]))
-		raw := binary.NativeEndian.Uint16(b[pos+2:])
+		h := b[pos : pos+AttributeHeaderLen : pos+AttributeHeaderLen]
+		n := int(binary.NativeEndian.Uint16(h))
+		raw := binary.NativeEndian.Uint16(h[2:])
 		if n < AttributeHeaderLen || n > len(b)-pos {
 			break
 		}
