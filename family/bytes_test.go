@@ -82,3 +82,30 @@ func TestBytesUnmarshalText(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTextValues reads any text as a Bytes and as a HardwareAddr: no
+// input panics, and what decodes prints back to text that decodes to the
+// same bytes.
+func FuzzTextValues(f *testing.F) {
+	for _, s := range []string{"", "0aff00", "0x0A", "zz", "02:00:00:00:00:1f", "2-0-0-0-0-1", "02:00::01", "020:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b family.Bytes
+		if b.UnmarshalText([]byte(s)) == nil {
+			text, _ := b.MarshalText()
+			var back family.Bytes
+			if err := back.UnmarshalText(text); err != nil || string(back) != string(b) {
+				t.Fatalf("Bytes %q: printed %q, read back %x, %v; want %x", s, text, back, err, b)
+			}
+		}
+		var a family.HardwareAddr
+		if a.UnmarshalText([]byte(s)) == nil {
+			text, _ := a.MarshalText()
+			var back family.HardwareAddr
+			if err := back.UnmarshalText(text); err != nil || string(back) != string(a) {
+				t.Fatalf("HardwareAddr %q: printed %q, read back %x, %v; want %x", s, text, back, err, a)
+			}
+		}
+	})
+}
