@@ -109,3 +109,27 @@ func FuzzTextValues(f *testing.F) {
 		}
 	})
 }
+
+// text records what UnmarshalText was given.
+type text struct{ got string }
+
+func (t *text) UnmarshalText(b []byte) error { t.got = string(b); return nil }
+
+func TestUnmarshalJSONText(t *testing.T) {
+	tests := []struct {
+		in, want string
+		wantErr  bool
+	}{
+		{in: `"up|running"`, want: "up|running"},
+		{in: `7`, want: "7"},
+		{in: `null`, want: "unchanged"},
+		{in: `"unterminated`, want: "unchanged", wantErr: true},
+	}
+	for _, tt := range tests {
+		u := &text{got: "unchanged"}
+		err := family.UnmarshalJSONText([]byte(tt.in), u)
+		if (err != nil) != tt.wantErr || u.got != tt.want {
+			t.Errorf("UnmarshalJSONText(%s) gave %q, %v; want %q, error %v", tt.in, u.got, err, tt.want, tt.wantErr)
+		}
+	}
+}

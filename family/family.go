@@ -2,11 +2,13 @@ package family
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
 	"net/netip"
+	"strconv"
 
 	"github.com/nlgo/netlink"
 )
@@ -235,4 +237,22 @@ func Fail[T any](err error) iter.Seq2[T, error] {
 		var zero T
 		yield(zero, err)
 	}
+}
+
+// UnmarshalJSONText decodes b, a JSON string or number, with u's
+// UnmarshalText; null leaves u unchanged. The generated enum and flags
+// types' UnmarshalJSON methods call it, so that they accept a name, as
+// their UnmarshalText does, or a number.
+func UnmarshalJSONText(b []byte, u encoding.TextUnmarshaler) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return u.UnmarshalText(b)
 }

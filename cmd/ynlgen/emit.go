@@ -248,17 +248,7 @@ func (m *model) emitEnum(f *file, e *enumInfo) {
 		f.p("return nil")
 		f.p("}")
 
-		f.p("")
-		f.p("// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.")
-		f.p("func (v *%s) UnmarshalJSON(b []byte) error {", e.goName)
-		f.p("if string(b) == \"null\" { return nil }")
-		f.p("if len(b) > 0 && b[0] == '\"' {")
-		f.p("s, err := strconv.Unquote(string(b))")
-		f.p("if err != nil { return err }")
-		f.p("b = []byte(s)")
-		f.p("}")
-		f.p("return v.UnmarshalText(b)")
-		f.p("}")
+		emitUnmarshalJSON(f, e.goName)
 		f.use("fmt")
 		return
 	}
@@ -306,19 +296,18 @@ func (m *model) emitEnum(f *file, e *enumInfo) {
 	f.p("return nil")
 	f.p("}")
 
-	f.p("")
-	f.p("// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.")
-	f.p("func (v *%s) UnmarshalJSON(b []byte) error {", e.goName)
-	f.p("if string(b) == \"null\" { return nil }")
-	f.p("if len(b) > 0 && b[0] == '\"' {")
-	f.p("s, err := strconv.Unquote(string(b))")
-	f.p("if err != nil { return err }")
-	f.p("b = []byte(s)")
-	f.p("}")
-	f.p("return v.UnmarshalText(b)")
-	f.p("}")
+	emitUnmarshalJSON(f, e.goName)
 	f.use("fmt")
 	f.use("strings")
+}
+
+// emitUnmarshalJSON writes the UnmarshalJSON of the enum or flags type
+// name, which takes names as its UnmarshalText does, or a number.
+func emitUnmarshalJSON(f *file, name string) {
+	f.use("github.com/nlgo/netlink/family")
+	f.p("")
+	f.p("// UnmarshalJSON accepts a string, as UnmarshalText does, or a number.")
+	f.p("func (v *%s) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }", name)
 }
 
 // ---- fixed structs

@@ -125,7 +125,7 @@ func (m *model) emitRequests(f *file) {
 func requests() []family.Message { return Describe().Requests }`)
 }
 
-// reply returns the set of an operation's reply, when it has one.
+// hasDo and hasDump report whether an operation has a do and a dump.
 func (o *opInfo) hasDo() bool   { return o.op.Do != nil }
 func (o *opInfo) hasDump() bool { return o.op.Dump != nil }
 

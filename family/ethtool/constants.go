@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -62,19 +64,7 @@ func (v *UdpTunnelType) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *UdpTunnelType) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *UdpTunnelType) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Stringset is the enum stringset.
 type Stringset uint32
@@ -148,19 +138,7 @@ func (v *HeaderFlags) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *HeaderFlags) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *HeaderFlags) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // ModuleFwFlashStatus is the enum module-fw-flash-status.
 type ModuleFwFlashStatus uint32
@@ -216,19 +194,7 @@ func (v *ModuleFwFlashStatus) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *ModuleFwFlashStatus) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *ModuleFwFlashStatus) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // C33PseExtState is the enum c33-pse-ext-state.
 type C33PseExtState uint32
@@ -314,19 +280,7 @@ func (v *C33PseExtState) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *C33PseExtState) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *C33PseExtState) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // PhyUpstreamType is the enum phy-upstream-type.
 type PhyUpstreamType uint32
@@ -370,19 +324,7 @@ func (v *PhyUpstreamType) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *PhyUpstreamType) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *PhyUpstreamType) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of Header.
 const (

@@ -5,6 +5,8 @@ package mptcppm
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -109,19 +111,7 @@ func (v *EventType) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *EventType) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *EventType) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of Address.
 const (

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -99,19 +101,7 @@ func (v *XdpAct) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *XdpAct) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *XdpAct) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // XdpRxMetadata is the flags xdp-rx-metadata.
 type XdpRxMetadata uint64
@@ -182,19 +172,7 @@ func (v *XdpRxMetadata) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *XdpRxMetadata) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *XdpRxMetadata) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // XskFlags is the flags xsk-flags.
 type XskFlags uint64
@@ -261,19 +239,7 @@ func (v *XskFlags) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *XskFlags) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *XskFlags) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // QueueType is the enum queue-type.
 type QueueType uint32
@@ -317,19 +283,7 @@ func (v *QueueType) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *QueueType) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *QueueType) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // QstatsScope is the flags qstats-scope.
 type QstatsScope uint32
@@ -392,19 +346,7 @@ func (v *QstatsScope) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *QstatsScope) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *QstatsScope) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of Dev.
 const (

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec, which the kernel registers it under.
@@ -91,19 +93,7 @@ func (v *OpFlags) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *OpFlags) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *OpFlags) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // AttrType is the enum attr-type.
 type AttrType uint32
@@ -243,19 +233,7 @@ func (v *AttrType) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *AttrType) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *AttrType) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of CtrlAttrs.
 const (

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec.
@@ -122,19 +124,7 @@ func (v *IfaFlags) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *IfaFlags) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *IfaFlags) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of AddrAttrs.
 const (

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec.
@@ -150,19 +152,7 @@ func (v *IfinfoFlags) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *IfinfoFlags) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *IfinfoFlags) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // VlanProtocols is the enum vlan-protocols.
 type VlanProtocols uint32
@@ -206,19 +196,7 @@ func (v *VlanProtocols) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *VlanProtocols) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *VlanProtocols) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // VlanFlags is the flags vlan-flags.
 type VlanFlags uint32
@@ -297,19 +275,7 @@ func (v *VlanFlags) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *VlanFlags) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *VlanFlags) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // IflaVfLinkStateEnum is the enum ifla-vf-link-state-enum.
 type IflaVfLinkStateEnum uint32
@@ -359,19 +325,7 @@ func (v *IflaVfLinkStateEnum) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *IflaVfLinkStateEnum) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *IflaVfLinkStateEnum) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // RtextFilter is the flags rtext-filter.
 type RtextFilter uint32
@@ -462,19 +416,7 @@ func (v *RtextFilter) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *RtextFilter) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *RtextFilter) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // NetkitPolicy is the enum netkit-policy.
 type NetkitPolicy uint32
@@ -518,19 +460,7 @@ func (v *NetkitPolicy) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *NetkitPolicy) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *NetkitPolicy) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // NetkitMode is the enum netkit-mode.
 type NetkitMode uint32
@@ -574,19 +504,7 @@ func (v *NetkitMode) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *NetkitMode) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *NetkitMode) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of LinkAttrs.
 const (

@@ -5,6 +5,8 @@ package rtroute
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/nlgo/netlink/family"
 )
 
 // FamilyName is the family's name in its spec.
@@ -118,19 +120,7 @@ func (v *RtmType) UnmarshalText(b []byte) error {
 }
 
 // UnmarshalJSON accepts a string, as UnmarshalText does, or a number.
-func (v *RtmType) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		s, err := strconv.Unquote(string(b))
-		if err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	return v.UnmarshalText(b)
-}
+func (v *RtmType) UnmarshalJSON(b []byte) error { return family.UnmarshalJSONText(b, v) }
 
 // Attribute types of RouteAttrs.
 const (
